@@ -1,0 +1,1 @@
+"""svcgen: serverless services on AWS from one YAML spec."""

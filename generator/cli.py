@@ -1,0 +1,117 @@
+"""`svcgen`: arguments -> pipeline -> exit code. 0 ok, 1 invalid input or findings, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator import pipeline
+from generator.errors import SpecErrors, UsageError
+from generator.output import summary, write_file
+from generator.schema_gen import SCHEMA_DIR, schema_texts
+from generator.stages import stage_from_branch
+from generator.workspace import load_workspace
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="svcgen", description=__doc__.split(":")[0] + ": serverless services from one spec.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def inputs(p: argparse.ArgumentParser) -> None:
+        p.add_argument("paths", nargs="*", type=Path, default=[Path("specs")],
+                       help="spec files or directories (default: specs/)")
+        p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
+
+    build = sub.add_parser("build", help="validate, render and lint templates into build/<stage>/")
+    inputs(build)
+    stage = build.add_mutually_exclusive_group()
+    stage.add_argument("--stage", default=None, help="stage name (default: dev)")
+    stage.add_argument("--branch", help="derive an ephemeral stage name from a git branch")
+    build.add_argument("--out", type=Path, default=Path("build"), help="output directory (default: build/)")
+    build.add_argument("--no-lint", action="store_true", help="skip cfn-lint (faster; CI must not)")
+    build.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+
+    validate = sub.add_parser("validate", help="validate specs and platform.yaml only")
+    inputs(validate)
+
+    schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
+    schema.add_argument("--out", type=Path, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
+
+    stage_cmd = sub.add_parser("stage", help="print the stage name for a git branch")
+    stage_cmd.add_argument("branch")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SpecErrors as exc:
+        print(exc.render(), file=sys.stderr)
+        count = sum(1 for e in exc.errors if e.severity != "warning")
+        print(f"{count} error(s); nothing was written", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    ws = load_workspace(args.paths, args.platform)
+    stage = args.stage or ("dev" if not args.branch else _branch_stage(args.branch, ws.platform))
+    result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run)
+    for warning in result.warnings:
+        print(warning.render(), file=sys.stderr)
+    for artifact, finding in result.findings:
+        print(pipeline.describe_finding(args.out, artifact, finding), file=sys.stderr)
+    if result.failed:
+        errors = sum(1 for _, f in result.findings if f.severity == "error")
+        print(f"{errors} lint error(s); nothing was written", file=sys.stderr)
+        return EXIT_INVALID
+    verb = "would be " if args.dry_run else ""
+    for item in result.files:
+        print(f"{verb}{item.outcome.value:9} {item.path}")
+    kind = "persistent" if result.stage.persistent else f"ephemeral, platform from {result.stage.platform_stage}"
+    print(f"stage {result.stage.name} ({kind}): {summary(result.files)}, {len(result.findings)} finding(s)")
+    return EXIT_OK
+
+
+def _branch_stage(branch: str, platform) -> str:
+    name = stage_from_branch(branch)
+    if name in platform.stages.persistent:
+        raise UsageError(f"branch {branch!r} maps to persistent stage {name!r}; pass --stage explicitly")
+    return name
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ws = load_workspace(args.paths, args.platform)
+    for warning in ws.warnings:
+        print(warning.render(), file=sys.stderr)
+    print(f"{len(ws.services)} spec(s) and {ws.platform_doc.file} are valid")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    results = [write_file(args.out / name, text) for name, text in schema_texts().items()]
+    for item in results:
+        print(f"{item.outcome.value:9} {item.path}")
+    print(summary(results))
+    return EXIT_OK
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    print(stage_from_branch(args.branch))
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "schema": cmd_schema, "stage": cmd_stage}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per concern; each owns its resources, outputs and the IAM it needs."""

@@ -1,0 +1,70 @@
+"""A Lambda function: its own log group, explicit limits, tracing, JSON logs, Powertools settings.
+
+Code comes from the platform's artifacts bucket; the object key is a stack parameter so the same
+template deploys any build of the code (the deployer uploads the package, then passes its key).
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, ImportValue, Parameter, Ref
+from troposphere.awslambda import Code, Environment, Function, LoggingConfig, TracingConfig
+from troposphere.logs import LogGroup
+
+from generator import defaults
+from generator.components.base import RenderContext, arn
+from generator.resolve import ResolvedFunction
+
+CODE_KEY_PARAMETER = "CodeKey"
+
+
+def render_parameters(ctx: RenderContext) -> None:
+    ctx.template.add_parameter(Parameter(
+        CODE_KEY_PARAMETER,
+        Type="String",
+        Description="S3 key of this build's code package in the platform artifacts bucket",
+        AllowedPattern=r"^[A-Za-z0-9!_.*'()/-]+\.zip$",
+        ConstraintDescription="an S3 object key ending in .zip",
+    ))
+
+
+def render(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) -> None:
+    origin = ("functions", fn.key)
+    log_group = ctx.add(LogGroup(
+        f"{fn.logical_id}LogGroup",
+        LogGroupName=fn.log_group_name,
+        RetentionInDays=ctx.svc.log_retention_days,
+    ), origin, stateful=True)
+    environment = {
+        "POWERTOOLS_SERVICE_NAME": ctx.svc.service,
+        "POWERTOOLS_METRICS_NAMESPACE": ctx.svc.org,
+        "POWERTOOLS_LOG_LEVEL": defaults.POWERTOOLS_LOG_LEVEL,
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": defaults.TRACER_CAPTURE_RESPONSE,
+        "SVCGEN_STAGE": ctx.svc.stage.name,
+        **extra_environment,
+        **dict(fn.environment),
+    }
+    properties = dict(
+        FunctionName=fn.name,
+        Description=fn.description,
+        Handler=fn.handler,
+        Runtime=fn.runtime,
+        Architectures=["arm64"],
+        Timeout=fn.timeout,
+        MemorySize=fn.memory,
+        Role=GetAtt(f"{fn.logical_id}Role", "Arn"),
+        Code=Code(S3Bucket=ImportValue(ctx.svc.platform_names.artifacts_bucket_export),
+                  S3Key=Ref(CODE_KEY_PARAMETER)),
+        Environment=Environment(Variables=dict(sorted(environment.items()))),
+        TracingConfig=TracingConfig(Mode="Active"),
+        LoggingConfig=LoggingConfig(LogFormat="JSON", LogGroup=Ref(log_group),
+                                     ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
+    )
+    if fn.reserved_concurrency is not None:
+        properties["ReservedConcurrentExecutions"] = fn.reserved_concurrency
+    ctx.add(Function(fn.logical_id, **properties), origin)
+    # Write only to its own log group (cdk-nag IAM5: no logs:* on *).
+    ctx.grant(fn.key, ["logs:CreateLogStream", "logs:PutLogEvents"],
+              [arn("logs", f"log-group:{fn.log_group_name}:*")], sid="OwnLogGroup")
+    # X-Ray has no resource-level permissions: "*" is the only possible resource here.
+    ctx.grant(fn.key, ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"], sid="Tracing")
+    ctx.export(f"{fn.key}-function-arn", GetAtt(fn.logical_id, "Arn"), f"ARN of function {fn.key}")

@@ -1,0 +1,101 @@
+"""The SQS queue in front of a subscribing function, its DLQ, and the event source mapping.
+
+Every default here is in DESIGN.md's table (values in `generator/defaults.py`): a DLQ of the same
+type kept 14 days, maxReceiveCount 5, visibility ≥ 6 × timeout + batching window, KMS with the
+service's customer key, ReportBatchItemFailures, and MaximumConcurrency to cap consumers without
+making throttles look like poison messages.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref
+from troposphere.awslambda import EventSourceMapping, ScalingConfig
+from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
+
+from generator.components import encryption
+from generator.components.base import RenderContext, accept, arn
+from generator.resolve import ResolvedFunction, ResolvedQueue
+
+CONSUMER_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                    "sqs:ReceiveMessage"]
+# Findings accepted on purpose, each with its reason (written into the resource's metadata).
+DLQ_HAS_NO_DLQ = {"ES6000": "this queue is itself a dead-letter queue; a DLQ behind a DLQ would only "
+                            "hide failures one level further (its depth is alarmed instead)"}
+SQS_SOURCE_NO_ON_FAILURE = {"ES1001": "an SQS event source sends failures to the queue's own DLQ via its "
+                                      "RedrivePolicy; Lambda's OnFailure destination applies to stream sources"}
+# KMS data keys are reused for 5 minutes (the SQS default, stated): fewer KMS calls, same safety.
+DATA_KEY_REUSE_SECONDS = 300
+
+
+def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> None:
+    origin = ("functions", fn.key, "queue")
+    fifo = {"FifoQueue": True} if queue.fifo else {}
+    dlq = ctx.add(Queue(
+        queue.dlq_logical_id,
+        QueueName=queue.dlq_name,
+        MessageRetentionPeriod=queue.dlq_retention_seconds,
+        KmsMasterKeyId=Ref(encryption.KEY),
+        KmsDataKeyReusePeriodSeconds=DATA_KEY_REUSE_SECONDS,
+        # Only this function's queue may use it as its DLQ (ARN built from the name: no cycle).
+        RedriveAllowPolicy={"redrivePermission": "byQueue", "sourceQueueArns": [arn("sqs", queue.name)]},
+        **fifo,
+    ), origin, stateful=True)
+    accept(dlq, DLQ_HAS_NO_DLQ)
+    ctx.add(Queue(
+        queue.logical_id,
+        QueueName=queue.name,
+        MessageRetentionPeriod=queue.retention_seconds,
+        VisibilityTimeout=queue.visibility_timeout,
+        KmsMasterKeyId=Ref(encryption.KEY),
+        KmsDataKeyReusePeriodSeconds=DATA_KEY_REUSE_SECONDS,
+        RedrivePolicy=RedrivePolicy(deadLetterTargetArn=GetAtt(queue.dlq_logical_id, "Arn"),
+                                    maxReceiveCount=queue.max_receive_count),
+        **fifo,
+    ), origin, stateful=True)
+    mapping = dict(
+        EventSourceArn=GetAtt(queue.logical_id, "Arn"),
+        FunctionName=Ref(fn.logical_id),
+        BatchSize=queue.batch_size,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        Enabled=True,
+    )
+    if not queue.fifo:  # Lambda rejects a batching window on FIFO sources
+        mapping["MaximumBatchingWindowInSeconds"] = queue.batching_window
+    if queue.max_concurrency is not None:
+        mapping["ScalingConfig"] = ScalingConfig(MaximumConcurrency=queue.max_concurrency)
+    accept(ctx.add(EventSourceMapping(f"{fn.logical_id}EventSource", **mapping), origin), SQS_SOURCE_NO_ON_FAILURE)
+    ctx.grant(fn.key, CONSUMER_ACTIONS, [GetAtt(queue.logical_id, "Arn")], sid="ConsumeOwnQueue")
+    ctx.grant(fn.key, ["kms:Decrypt"], [encryption.key_arn()], sid="DecryptOwnQueue")
+    ctx.export(f"{fn.key}-queue-url", Ref(queue.logical_id), f"URL of {fn.key}'s queue")
+    ctx.export(f"{fn.key}-queue-arn", GetAtt(queue.logical_id, "Arn"), f"ARN of {fn.key}'s queue")
+    ctx.export(f"{fn.key}-dlq-arn", GetAtt(queue.dlq_logical_id, "Arn"), f"ARN of {fn.key}'s DLQ")
+
+
+def policy(title: str, queue_logical_id: str, principal: str, source_arns: list) -> QueuePolicy:
+    """Only `principal`, acting for one of `source_arns`, may send; nobody without TLS."""
+    queue_arn = GetAtt(queue_logical_id, "Arn")
+    return QueuePolicy(
+        title,
+        Queues=[Ref(queue_logical_id)],
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DeliveringServiceSends",
+                    "Effect": "Allow",
+                    "Principal": {"Service": principal},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arns}},
+                },
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sqs:*",
+                    "Resource": queue_arn,
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ],
+        },
+    )

@@ -1,0 +1,88 @@
+"""The build pipeline for a whole workspace: resolve, render, serialize, lint, then write.
+
+Nothing is written unless every template of the build rendered and linted without an error:
+a build either produces a complete, lint-clean set of templates or changes no file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.components.platform_stack import render_platform
+from generator.errors import SpecError
+from generator.lint import Finding, Linter
+from generator.output import FileResult, write_file
+from generator.render import render_service
+from generator.resolve import resolve_service
+from generator.serialize import to_yaml
+from generator.spec.load import Document
+from generator.stages import Stage, resolve_stage
+from generator.workspace import Workspace
+
+TEMPLATE_FILE = "template.yaml"
+PLATFORM_DIR = "platform"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One rendered template, with what is needed to point its lint findings back at the spec."""
+
+    stack: str  # service name, or "platform"
+    relpath: Path
+    text: str
+    doc: Document | None
+    origins: dict[str, tuple]
+
+
+@dataclass
+class BuildResult:
+    stage: Stage
+    artifacts: list[Artifact]
+    findings: list[tuple[Artifact, Finding]] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+    warnings: list[SpecError] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity == "error" for _, f in self.findings)
+
+
+def render_all(ws: Workspace, stage: Stage) -> list[Artifact]:
+    artifacts = []
+    if stage.persistent:  # ephemeral stages use their parent's platform stack (DESIGN.md, Stages)
+        template = render_platform(ws.platform, stage.name)
+        artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
+                                  to_yaml(template.to_dict()), ws.platform_doc, {}))
+    for item in sorted(ws.services, key=lambda s: s.spec.service):
+        ctx = render_service(resolve_service(item.spec, ws.platform, stage))
+        artifacts.append(Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
+                                  to_yaml(ctx.template.to_dict()), item.doc, ctx.origins))
+    return artifacts
+
+
+def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
+          linter: Linter | None = None) -> BuildResult:
+    stage = resolve_stage(stage_name, ws.platform)
+    result = BuildResult(stage, render_all(ws, stage), warnings=list(ws.warnings))
+    if lint:
+        linter = linter or Linter(regions=[ws.platform.region])
+        for artifact in result.artifacts:
+            for finding in linter.lint(artifact.text, str(out / artifact.relpath)):
+                result.findings.append((artifact, finding))
+    if not result.failed:
+        result.files = [write_file(out / a.relpath, a.text, dry_run=dry_run) for a in result.artifacts]
+    return result
+
+
+def describe_finding(out: Path, artifact: Artifact, finding: Finding) -> str:
+    """`spec:line:col: key: RULE [Resource] message (template:line)` — the spec first, because
+    that is what the user edits."""
+    template = f"{out / artifact.relpath}:{finding.line}"
+    origin = artifact.origins.get(finding.resource)
+    where = ""
+    if artifact.doc is not None and origin is not None:
+        line, col = artifact.doc.locate(origin)
+        where = f"{artifact.doc.file}:{line}:{col}: "
+    resource = f" [{finding.resource}]" if finding.resource else ""
+    return f"{where}{finding.severity}: {finding.rule_id}{resource} {finding.message} ({template})"

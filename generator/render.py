@@ -1,0 +1,31 @@
+"""ResolvedService -> troposphere Template, one component per concern, IAM assembled last."""
+
+from __future__ import annotations
+
+from generator import iam
+from generator.components import alarms, encryption, function, publishing, queue, subscription
+from generator.components.base import RenderContext
+from generator.resolve import ResolvedService
+
+TEMPLATE_VERSION = "2010-09-09"
+
+
+def render_service(svc: ResolvedService) -> RenderContext:
+    ctx = RenderContext(svc)
+    ctx.template.set_version(TEMPLATE_VERSION)
+    kind = "persistent" if svc.stage.persistent else "ephemeral"
+    ctx.template.set_description(f"{svc.service} ({svc.stage.name}, {kind}): {svc.description}")
+    ctx.template.set_metadata({"svcgen": {"service": svc.service, "stage": svc.stage.name,
+                                          "owner": svc.owner, "platform-stage": svc.stage.platform_stage}})
+    function.render_parameters(ctx)
+    encryption.render(ctx)
+    extra_env = publishing.environment(ctx)
+    for fn in svc.functions:
+        function.render(ctx, fn, extra_env)
+        if fn.queue is not None:
+            queue.render(ctx, fn, fn.queue)
+    subscription.render(ctx)
+    publishing.render(ctx)
+    alarms.render(ctx)
+    iam.render_roles(ctx)
+    return ctx

@@ -1,0 +1,173 @@
+"""ServiceSpec + stage + platform -> ResolvedService: every default applied, every name computed.
+
+After this step nothing downstream consults the spec, the platform or the defaults module: the
+renderer reads only resolved values, so what a template contains is decided here, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator import defaults
+from generator.naming import Names, PlatformNames, logical
+from generator.spec.model import FunctionSpec, QueueSpec, ServiceSpec
+from generator.spec.platform import PlatformSpec
+from generator.stages import Stage
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class ResolvedQueue:
+    logical_id: str
+    name: str
+    dlq_logical_id: str
+    dlq_name: str
+    fifo: bool
+    batch_size: int
+    batching_window: int
+    max_concurrency: int | None
+    max_receive_count: int
+    visibility_timeout: int
+    retention_seconds: int
+    dlq_retention_seconds: int
+    message_group: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedSubscription:
+    logical_id: str
+    rule_name: str
+    publisher: str
+    event: str
+    source: str
+    filter: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ResolvedFunction:
+    key: str
+    logical_id: str
+    name: str
+    role_name: str
+    log_group_name: str
+    handler: str
+    description: str
+    runtime: str
+    timeout: int
+    memory: int
+    environment: tuple[tuple[str, str], ...]
+    reserved_concurrency: int | None
+    subscriptions: tuple[ResolvedSubscription, ...]
+    queue: ResolvedQueue | None
+
+
+@dataclass(frozen=True)
+class ResolvedService:
+    service: str
+    owner: str
+    description: str
+    org: str
+    region: str
+    stage: Stage
+    names: Names
+    platform_names: PlatformNames
+    source: str
+    tags: tuple[tuple[str, str], ...]
+    publishes: tuple[str, ...]
+    functions: tuple[ResolvedFunction, ...]
+    alert_emails: tuple[str, ...]
+    log_retention_days: int
+    queue_age_alarm_seconds: int
+
+
+def event_source(org: str, service: str) -> str:
+    """EventBridge `source` of a service's milestones; namespaced because `aws.` is reserved."""
+    return f"{org}.{service}"
+
+
+def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> ResolvedService:
+    names = Names(platform.org, stage.name, spec.service)
+    pd = platform.defaults
+    if stage.persistent:
+        retention = pd.logs.retention_days or defaults.LOG_RETENTION_DAYS
+    else:
+        retention = pd.logs.ephemeral_retention_days or defaults.EPHEMERAL_LOG_RETENTION_DAYS
+    functions = tuple(
+        _function(names, platform, stage, spec, key, fn) for key, fn in spec.functions.items()
+    )
+    return ResolvedService(
+        service=spec.service,
+        owner=spec.owner,
+        description=spec.description,
+        org=platform.org,
+        region=platform.region,
+        stage=stage,
+        names=names,
+        platform_names=PlatformNames(platform.org, stage.platform_stage, platform.bus.name),
+        source=event_source(platform.org, spec.service),
+        tags=tuple(sorted(spec.tags.items())),
+        publishes=tuple(spec.publishes),
+        functions=functions,
+        alert_emails=tuple(spec.alerts.email),
+        log_retention_days=retention,
+        queue_age_alarm_seconds=pd.alarms.queue_age_seconds or defaults.QUEUE_AGE_ALARM_SECONDS,
+    )
+
+
+def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceSpec,
+              key: str, fn: FunctionSpec) -> ResolvedFunction:
+    timeout = fn.timeout or platform.defaults.function.timeout or defaults.FUNCTION_TIMEOUT
+    base = logical(key)
+    subscriptions = tuple(
+        ResolvedSubscription(
+            logical_id=logical(key, sub.from_, sub.event, "rule"),
+            rule_name=names.rule(key, sub.from_, sub.event),
+            publisher=sub.from_,
+            event=sub.event,
+            source=event_source(platform.org, sub.from_),
+            filter=sub.filter,
+        )
+        for sub in fn.subscribe
+    )
+    queue = _queue(names, platform, key, fn.queue or QueueSpec(), timeout) if fn.subscribe else None
+    # Reserved concurrency would let ephemeral stages eat the account's shared pool (DESIGN).
+    reserved = fn.reserved_concurrency if stage.persistent else None
+    return ResolvedFunction(
+        key=key,
+        logical_id=base,
+        name=names.function(key),
+        role_name=names.role(key),
+        log_group_name=names.log_group(key),
+        handler=fn.handler or f"handlers.{key.replace('-', '_')}.handler",
+        description=fn.description or f"{spec.service} {key}",
+        runtime=spec.runtime or platform.runtimes.default,
+        timeout=timeout,
+        memory=fn.memory or platform.defaults.function.memory or defaults.FUNCTION_MEMORY,
+        environment=tuple(sorted(fn.environment.items())),
+        reserved_concurrency=reserved,
+        subscriptions=subscriptions,
+        queue=queue,
+    )
+
+
+def _queue(names: Names, platform: PlatformSpec, key: str, q: QueueSpec, timeout: int) -> ResolvedQueue:
+    window = q.batching_window if q.batching_window is not None else defaults.QUEUE_BATCHING_WINDOW
+    dlq_days = (q.dlq.retention_days if q.dlq else None) or defaults.DLQ_RETENTION_DAYS
+    return ResolvedQueue(
+        logical_id=logical(key, "queue"),
+        name=names.queue(key, q.fifo),
+        dlq_logical_id=logical(key, "dlq"),
+        dlq_name=names.dlq(key, q.fifo),
+        fifo=q.fifo,
+        batch_size=q.batch_size or platform.defaults.queue.batch_size or defaults.QUEUE_BATCH_SIZE,
+        batching_window=window,
+        max_concurrency=q.max_concurrency,
+        max_receive_count=q.max_receive_count or platform.defaults.queue.max_receive_count
+        or defaults.QUEUE_MAX_RECEIVE_COUNT,
+        visibility_timeout=defaults.VISIBILITY_TIMEOUT_FACTOR * timeout + window,
+        retention_seconds=(q.retention_days or defaults.QUEUE_RETENTION_DAYS) * DAY,
+        dlq_retention_seconds=dlq_days * DAY,
+        message_group=q.message_group or (key if q.fifo else None),
+    )

@@ -1,0 +1,1 @@
+"""Reading specs: load (YAML with positions), model (validation), platform settings."""

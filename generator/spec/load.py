@@ -1,0 +1,319 @@
+"""Load one YAML spec into plain Python data plus a source map (key path -> line, col).
+
+A spec is untrusted input, so loading is strict and never raises anything but `SpecErrors`:
+1. bytes checks (size, NUL, UTF-8) before any parsing, so binary junk gets a clear message;
+2. a text check for tab indentation (YAML forbids it; ruamel's own error is cryptic);
+3. an event pass over ruamel's parser for syntax errors, anchors/aliases, tags, extra
+   documents and depth — it runs before the recursive composer ever builds a tree, so an
+   alias bomb or 10 000 nested brackets fail fast instead of exploding or hitting RecursionError;
+4. a walk over ruamel's node tree that builds plain dict/list/str/int/float/bool/None,
+   records positions and collects duplicate and non-string keys.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.events import AliasEvent, DocumentStartEvent, MappingStartEvent, ScalarEvent
+from ruamel.yaml.events import SequenceStartEvent
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from generator.errors import SpecError, SpecErrors, dotted
+
+MAX_BYTES = 1024 * 1024  # a hand-written spec is a few KiB; anything bigger is a mistake
+MAX_DEPTH = 50  # real specs nest < 10 levels; the bound keeps every walk far from recursion limits
+MAX_ERRORS = 50  # a 1 MiB file of tabs or aliases must not produce 100 000 lines of output
+
+CORE = "tag:yaml.org,2002:"
+NULL, BOOL, INT, FLOAT, STR = (CORE + t for t in ("null", "bool", "int", "float", "str"))
+MERGE = CORE + "merge"
+# Explicit tags that only restate what plain YAML already means; everything else
+# (!Ref, !!python/object:..., !!binary, !!set, ...) would smuggle behaviour or types into data.
+ALLOWED_TAGS = {
+    ScalarEvent: {NULL, BOOL, INT, FLOAT, STR},
+    MappingStartEvent: {CORE + "map"},
+    SequenceStartEvent: {CORE + "seq"},
+}
+NO_ANCHORS = "specs must be explicit; anchors and aliases are not allowed"
+
+# ruamel's problem texts that need plain words; matched by prefix, the raw text goes in the hint.
+_PLAIN = (
+    ("mapping values are not allowed", "a ':' is not allowed here; quote a value that contains ': ' or fix the indentation"),
+    ("expected <block end>", "the indentation does not match the lines above"),
+    ("could not find expected ':'", "expected a 'key: value' line, but the ':' is missing"),
+    ("found unexpected end of stream", "the file ends inside an unfinished value (an unclosed quote or bracket?)"),
+    ("expected ',' or ']'", "a [ ... ] list is missing a ',' or its closing ']'"),
+    ("expected ',' or '}'", "a { ... } mapping is missing a ',' or its closing '}'"),
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str
+    data: dict
+    positions: dict[tuple, tuple[int, int]]
+
+    def locate(self, path: tuple) -> tuple[int, int]:
+        """Position of `path`, else of its nearest known ancestor (e.g. a key that is missing)."""
+        path = tuple(path)
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return (1, 1)
+
+    def error(self, path: tuple, message: str, hint: str = "") -> SpecError:
+        line, col = self.locate(path)
+        return SpecError(self.file, line, col, dotted(tuple(path)), message, hint)
+
+
+def load_document(path: pathlib.Path, display: str | None = None) -> Document:
+    file = display if display is not None else str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # never read more than the limit needs
+    except OSError as exc:
+        raise SpecErrors([SpecError(file, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    return load_text(data, file)
+
+
+def load_text(text: str | bytes, file: str) -> Document:
+    if isinstance(text, str):
+        # one path for both: surrogatepass lets a lone surrogate surface as an invalid-UTF-8 error
+        text = text.encode("utf-8", "surrogatepass")
+    source = _decode(text, file)
+    _raise_if(file, _tab_errors(source, file))
+    _raise_if(file, _event_errors(source, file))
+    yaml = YAML(typ="rt")  # round trip: the only loader that keeps marks on every node
+    try:
+        root = yaml.compose(source)
+    except YAMLError as exc:  # the event pass saw the same text; this is only a safety net
+        raise SpecErrors([_syntax_error(exc, file, source)]) from None
+    return _Builder(file, source, yaml.constructor).document(root)
+
+
+def _raise_if(file: str, errors: list[SpecError]) -> None:
+    if len(errors) > MAX_ERRORS:
+        last = errors[MAX_ERRORS - 1]
+        note = f"too many errors; only the first {MAX_ERRORS} are shown"
+        errors = errors[:MAX_ERRORS] + [SpecError(file, last.line, last.col, "", note)]
+    if errors:
+        raise SpecErrors(errors)
+
+
+def _at(file: str, line: int, col: int, message: str, hint: str = "", path: str = "") -> SpecError:
+    return SpecError(file, line, col, path, message, hint)
+
+
+def _mark(file: str, mark, message: str, hint: str = "", path: str = "") -> SpecError:
+    """SpecError at a ruamel mark (0-based line and column)."""
+    return _at(file, mark.line + 1, mark.column + 1, message, hint, path)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _decode(data: bytes, file: str) -> str:
+    """Bytes -> text, or a SpecError for anything that is not a small UTF-8 text file."""
+    if len(data) > MAX_BYTES:
+        raise SpecErrors([_at(file, 1, 1, f"the file is larger than 1 MiB ({MAX_BYTES} bytes), the limit for a spec")])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 BOM is harmless (editors on Windows add it)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _line_col(data[:nul].decode("utf-8", "replace"), nul)
+        raise SpecErrors([_at(file, line, col, "the file contains a NUL byte; a spec must be UTF-8 text, not binary")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start].decode("utf-8")  # valid: exc.start is the first bad byte
+        line, col = _line_col(head, len(head))
+        message = f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); a spec must be UTF-8 text"
+        raise SpecErrors([_at(file, line, col, message, "save the file as UTF-8")]) from None
+
+
+def _tab_errors(text: str, file: str) -> list[SpecError]:
+    """One error per line whose indentation contains a tab (whitespace-only lines are harmless)."""
+    errors = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)]
+        if "\t" in indent and body.strip():
+            message = "a tab is used for indentation; tabs are not allowed, indent with spaces"
+            errors.append(_at(file, number, indent.index("\t") + 1, message))
+    return errors
+
+
+def _event_errors(text: str, file: str) -> list[SpecError]:
+    """Check the parser's event stream; no tree is built, so nothing here can blow up."""
+    errors: list[SpecError] = []
+    depth, documents, too_deep = 0, 0, False
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if len(errors) > MAX_ERRORS:
+                break  # enough to act on; don't walk a 1 MiB alias bomb to the end
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                errors += _document_errors(event, documents, file)
+            if isinstance(event, NodeEvent):
+                errors += _node_errors(event, file)
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH and not too_deep:
+                    too_deep = True
+                    errors.append(_mark(file, event.start_mark, f"the spec nests deeper than {MAX_DEPTH} levels"))
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError as exc:  # a syntax error ends the pass; keep what was found before it
+        errors.append(_syntax_error(exc, file, text))
+    return errors
+
+
+def _document_errors(event: DocumentStartEvent, number: int, file: str) -> list[SpecError]:
+    errors = []
+    if number == 2:  # report the first extra document only
+        errors.append(_mark(file, event.start_mark, "a second YAML document starts here; a spec file holds exactly one document", "remove the extra '---'"))
+    if event.version not in (None, (1, 2)):  # YAML 1.1 would turn `yes`/`on` into booleans
+        version = ".".join(map(str, event.version))
+        errors.append(_mark(file, event.start_mark, f"only YAML 1.2 is supported, the file declares %YAML {version}"))
+    return errors
+
+
+def _node_errors(event: NodeEvent, file: str) -> list[SpecError]:
+    if isinstance(event, AliasEvent):
+        return [_mark(file, event.start_mark, f"alias '*{event.anchor}' found; {NO_ANCHORS}", "write the value out in full")]
+    errors = []
+    if event.anchor is not None:
+        errors.append(_mark(file, event.start_mark, f"anchor '&{event.anchor}' found; {NO_ANCHORS}", "write the value out in full"))
+    message = _tag_error(event)
+    if message:
+        errors.append(_mark(file, event.start_mark, message, "a spec is plain data; write the plain value"))
+    return errors
+
+
+def _tag_error(event: NodeEvent) -> str:
+    tag = event.tag
+    if tag is None:
+        return ""
+    if tag in ALLOWED_TAGS.get(type(event), ()):
+        return ""
+    shown = "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
+    return f"the tag '{shown}' is not allowed in a spec"
+
+
+def _syntax_error(exc: YAMLError, file: str, text: str) -> SpecError:
+    if isinstance(exc, ReaderError):  # control characters ruamel refuses to read
+        line, col = _line_col(text, exc.position)
+        return _at(file, line, col, f"the file contains the control character U+{exc.character:04X}, which YAML does not allow")
+    if not isinstance(exc, MarkedYAMLError):
+        return _at(file, 1, 1, f"invalid YAML: {exc}")
+    problem = exc.problem or exc.context or "the YAML could not be parsed"
+    plain = next((words for prefix, words in _PLAIN if problem.startswith(prefix)), problem)
+    hint = f"parser said: {problem}"
+    if exc.context and exc.context_mark is not None:
+        hint += f", {exc.context} at line {exc.context_mark.line + 1}"
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return _at(file, 1, 1, f"invalid YAML: {plain}", hint)
+    return _mark(file, mark, f"invalid YAML: {plain}", hint)
+
+
+def _pos(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    """Walks ruamel's node tree (depth already bounded) into plain data and positions."""
+
+    def __init__(self, file: str, text: str, constructor) -> None:
+        self.file, self.text, self.constructor = file, text, constructor
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.errors: list[SpecError] = []
+
+    def document(self, root) -> Document:
+        if not isinstance(root, MappingNode):
+            got = "an empty document" if _is_empty(root) else self.describe(root)
+            line, col = _pos(root) if root is not None else (1, 1)
+            raise SpecErrors([_at(self.file, line, col, f"expected a mapping at the top level, got {got}",
+                                  "a spec is a mapping: lines of `key: value`")])
+        self.positions[()] = _pos(root)
+        data = self.mapping(root, ())
+        _raise_if(self.file, self.errors)
+        return Document(self.file, data, self.positions)
+
+    def value(self, node, path: tuple):
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return self.sequence(node, path)
+        return self.scalar(node, path)
+
+    def mapping(self, node: MappingNode, path: tuple) -> dict:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, path)
+            if key is None:
+                continue
+            where = _pos(key_node)
+            if key in out:
+                first = self.positions[path + (key,)][0]
+                self.errors.append(_at(self.file, *where, f"duplicate key '{key}' (first defined on line {first})",
+                                       "each key may appear only once in a mapping", dotted(path + (key,))))
+                continue
+            self.positions[path + (key,)] = where
+            out[key] = self.value(value_node, path + (key,))
+        return out
+
+    def sequence(self, node: SequenceNode, path: tuple) -> list:
+        items = []
+        for index, item in enumerate(node.value):
+            self.positions[path + (index,)] = _pos(item)
+            items.append(self.value(item, path + (index,)))
+        return items
+
+    def key(self, node, path: tuple) -> str | None:
+        """The key as str, or None after recording why it is not a usable key."""
+        if isinstance(node, ScalarNode) and node.tag == STR:
+            return node.value
+        if isinstance(node, ScalarNode) and node.tag == MERGE:
+            message, hint = f"merge keys ('<<') are not allowed; {NO_ANCHORS}", "write the keys out in full"
+        else:
+            message, hint = f"mapping keys must be strings, got {self.describe(node)}", "quote the key"
+        self.errors.append(_at(self.file, *_pos(node), message, hint, dotted(path)))
+        return None
+
+    def scalar(self, node: ScalarNode, path: tuple):
+        if node.tag == NULL:
+            return None
+        convert = {BOOL: bool, INT: int, FLOAT: float}.get(node.tag)
+        if convert is None:
+            return str(node.value)  # strings, and timestamps etc. keep their exact source text
+        try:
+            return convert(self.constructor.construct_object(node))  # ruamel type -> plain type
+        except (YAMLError, ValueError, KeyError, TypeError):  # only reachable via an explicit !!int etc.
+            kind = "!!" + node.tag[len(CORE):]
+            self.errors.append(_at(self.file, *_pos(node), f"'{node.value}' is not a valid {kind}", "", dotted(path)))
+            return str(node.value)
+
+    def describe(self, node) -> str:
+        """Words for what a node is, with its source text, for error messages."""
+        text = " ".join(self.text[node.start_mark.index : node.end_mark.index].split())
+        text = text if len(text) <= 40 else text[:37] + "..."
+        kinds = {NULL: "null", BOOL: "a boolean", INT: "an integer", FLOAT: "a number", STR: "a string"}
+        if isinstance(node, MappingNode):
+            kind = "a mapping"
+        elif isinstance(node, SequenceNode):
+            kind = "a list"
+        else:
+            kind = kinds.get(node.tag, "a value")
+        return f"{kind} ({text})" if text else f"{kind} (empty)"
+
+
+def _is_empty(node) -> bool:
+    """No document at all, or one holding only an empty scalar (`---` alone)."""
+    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL and node.value == "")

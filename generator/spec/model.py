@@ -1,0 +1,101 @@
+"""The service spec language (v1), as pydantic models.
+
+Only the *shape* and single-field ranges live here; rules that relate several fields, files or
+services live in `spec/rules.py` so that each can point at the exact key it is about. Every field
+is optional where a default exists: defaults are applied later, in `resolve`, from the
+component that owns them (so the spec says only what differs).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# kebab-case, starting with a letter: it becomes part of every physical name.
+SERVICE_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# PascalCase milestone names, as they appear in EventBridge `detail-type`.
+EVENT_NAME = r"^[A-Z][A-Za-z0-9]*$"
+# Lambda's own rule for environment variable names.
+ENV_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
+# module.path.function inside the service's code directory.
+HANDLER = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+TAG_KEY = r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$"
+
+ServiceName = Annotated[str, StringConstraints(pattern=SERVICE_NAME, min_length=2, max_length=32)]
+FunctionName = Annotated[str, StringConstraints(pattern=SERVICE_NAME, min_length=2, max_length=40)]
+EventName = Annotated[str, StringConstraints(pattern=EVENT_NAME, min_length=2, max_length=64)]
+EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL, max_length=254)]
+TagKey = Annotated[str, StringConstraints(pattern=TAG_KEY)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (typos must not be silently ignored); no type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False, frozen=True)
+
+
+class DeadLetterSpec(Strict):
+    fifo: bool | None = Field(None, description="Must match the source queue; defaults to it.")
+    retention_days: int | None = Field(None, ge=1, le=14, description="Days a failed message is kept (SQS max 14).")
+
+
+class QueueSpec(Strict):
+    """The SQS queue in front of a subscribing function."""
+
+    fifo: bool = Field(False, description="FIFO queue; only when asked for, never the default.")
+    batch_size: int | None = Field(None, ge=1, le=10000, description="Records per invocation (FIFO: at most 10).")
+    batching_window: int | None = Field(None, ge=0, le=300, description="Seconds to gather a batch.")
+    max_concurrency: int | None = Field(
+        None, ge=2, le=1000, description="ScalingConfig.MaximumConcurrency: caps concurrent consumers."
+    )
+    max_receive_count: int | None = Field(
+        None, ge=2, le=1000, description="Receives before a message moves to the DLQ (never 1)."
+    )
+    retention_days: int | None = Field(None, ge=1, le=13, description="Days a message is kept (must stay below the DLQ's).")
+    message_group: str | None = Field(
+        None, min_length=1, max_length=128, description="FIFO only: MessageGroupId EventBridge sets on delivery."
+    )
+    dlq: DeadLetterSpec | None = None
+
+
+class Subscription(Strict):
+    """A milestone event on the shared bus, published by another (or the same) service."""
+
+    event: EventName
+    from_: ServiceName = Field(alias="from", description="The publishing service.")
+    filter: dict[str, Any] | None = Field(
+        None, description="EventBridge content filter on the event's `detail` (pattern syntax)."
+    )
+
+
+class FunctionSpec(Strict):
+    handler: Annotated[str, StringConstraints(pattern=HANDLER)] | None = Field(
+        None, description="module.function; defaults to handlers.<function_name>.handler"
+    )
+    description: str | None = Field(None, max_length=256)
+    timeout: int | None = Field(None, ge=1, le=900, description="Seconds.")
+    memory: int | None = Field(None, ge=128, le=10240, description="MB.")
+    environment: dict[EnvName, str] = Field(default_factory=dict)
+    reserved_concurrency: int | None = Field(
+        None, ge=1, le=10000, description="Dropped in ephemeral stages."
+    )
+    subscribe: list[Subscription] = Field(default_factory=list)
+    queue: QueueSpec | None = Field(None, description="Only for functions that subscribe.")
+
+
+class Alerts(Strict):
+    email: list[Email] = Field(default_factory=list)
+
+
+class ServiceSpec(Strict):
+    service: ServiceName
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    description: str = Field(..., min_length=1, max_length=256)
+    runtime: str | None = Field(None, description="Defaults to the platform's default runtime.")
+    tags: dict[TagKey, Annotated[str, StringConstraints(max_length=256)]] = Field(default_factory=dict)
+    publishes: list[EventName] = Field(default_factory=list)
+    functions: dict[FunctionName, FunctionSpec] = Field(..., min_length=1)
+    alerts: Alerts = Field(default_factory=Alerts)

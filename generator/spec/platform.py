@@ -1,0 +1,89 @@
+"""`platform.yaml`: what the platform team decides once for every service.
+
+Overrides of svcgen's built-in defaults sit under `defaults:`; anything not set there falls back
+to `generator/defaults.py`, where each default carries its reason and source.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from generator.spec.model import Strict
+
+ORG = r"^[a-z][a-z0-9]{1,9}$"
+STAGE = r"^[a-z][a-z0-9-]{0,19}$"
+RUNTIME = r"^[a-z]+[0-9.]+(\.x)?$"
+
+Stage = Annotated[str, StringConstraints(pattern=STAGE)]
+Runtime = Annotated[str, StringConstraints(pattern=RUNTIME)]
+
+
+class BusSpec(Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,40}$")] = "milestones"
+    archive_retention_days: int = Field(90, ge=1, le=3650, description="Days of events kept for replay.")
+
+
+class RuntimesSpec(Strict):
+    default: Runtime = "python3.12"
+    allowed: list[Runtime] = Field(default_factory=lambda: ["python3.12", "python3.13"], min_length=1)
+    deprecated: list[Runtime] = Field(default_factory=list, description="Still build, with a warning.")
+
+    @model_validator(mode="after")
+    def _default_is_allowed(self) -> "RuntimesSpec":
+        if self.default not in self.allowed:
+            raise ValueError(f"runtimes.default {self.default!r} must be one of runtimes.allowed {self.allowed}")
+        return self
+
+
+class LambdaSpec(Strict):
+    account_concurrency_limit: int = Field(1000, ge=100, le=1_000_000)
+
+
+class StagesSpec(Strict):
+    persistent: list[Stage] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
+    ephemeral_parent: Stage = Field("dev", description="Persistent stage whose bus ephemeral stages use.")
+
+    @model_validator(mode="after")
+    def _parent_is_persistent(self) -> "StagesSpec":
+        if self.ephemeral_parent not in self.persistent:
+            raise ValueError(f"stages.ephemeral_parent {self.ephemeral_parent!r} must be a persistent stage")
+        return self
+
+
+class FunctionDefaultsSpec(Strict):
+    timeout: int | None = Field(None, ge=1, le=900)
+    memory: int | None = Field(None, ge=128, le=10240)
+
+
+class QueueDefaultsSpec(Strict):
+    batch_size: int | None = Field(None, ge=1, le=10)
+    max_receive_count: int | None = Field(None, ge=2, le=1000)
+
+
+class LogDefaultsSpec(Strict):
+    retention_days: int | None = None
+    ephemeral_retention_days: int | None = None
+
+
+class AlarmDefaultsSpec(Strict):
+    queue_age_seconds: int | None = Field(None, ge=60, le=1_209_600)
+
+
+class DefaultsSpec(Strict):
+    function: FunctionDefaultsSpec = Field(default_factory=FunctionDefaultsSpec)
+    queue: QueueDefaultsSpec = Field(default_factory=QueueDefaultsSpec)
+    logs: LogDefaultsSpec = Field(default_factory=LogDefaultsSpec)
+    alarms: AlarmDefaultsSpec = Field(default_factory=AlarmDefaultsSpec)
+
+
+class PlatformSpec(Strict):
+    org: Annotated[str, StringConstraints(pattern=ORG)]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "eu-west-1"
+    bus: BusSpec = Field(default_factory=BusSpec)
+    runtimes: RuntimesSpec = Field(default_factory=RuntimesSpec)
+    # `lambda` is a Python keyword, hence the alias.
+    lambda_: LambdaSpec = Field(default_factory=LambdaSpec, alias="lambda")
+    stages: StagesSpec = Field(default_factory=StagesSpec)
+    defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)

@@ -1,0 +1,156 @@
+"""Rules that relate several fields of one spec (shape and ranges are in the models).
+
+Each rule is a small function `(doc, spec, platform) -> iterable of SpecError`, listed in
+`SPEC_RULES`, so a rule can be read, tested and pointed at on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from generator import defaults
+from generator.errors import SpecError
+from generator.spec.load import Document
+from generator.spec.model import ServiceSpec
+from generator.spec.platform import PlatformSpec
+
+# Set by svcgen or reserved by Lambda itself: a spec must not override them.
+RESERVED_ENV_PREFIXES = ("AWS_", "LAMBDA_", "_")
+RESERVED_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "SVCGEN_STAGE",
+                "EVENT_BUS_NAME", "EVENT_SOURCE")
+
+Rule = Callable[[Document, ServiceSpec, PlatformSpec], Iterable[SpecError]]
+
+
+def _queues(spec: ServiceSpec):
+    for fn_name, fn in spec.functions.items():
+        if fn.queue is not None:
+            yield fn_name, fn, fn.queue, ("functions", fn_name, "queue")
+
+
+def queue_needs_subscription(doc, spec, platform):
+    for fn_name, fn, _, path in _queues(spec):
+        if not fn.subscribe:
+            yield doc.error(path, "a queue is only allowed on a function that subscribes to events",
+                            "add `subscribe:` or remove `queue:`")
+
+
+def dlq_matches_queue_type(doc, spec, platform):
+    for _, _, queue, path in _queues(spec):
+        if queue.dlq is not None and queue.dlq.fifo is not None and queue.dlq.fifo != queue.fifo:
+            need = "a FIFO queue needs a FIFO DLQ" if queue.fifo else "a standard queue needs a standard DLQ"
+            yield doc.error(path + ("dlq", "fifo"), f"{need}, got dlq.fifo: {str(queue.dlq.fifo).lower()}",
+                            "SQS requires the dead-letter queue to be of the same type (cfn-lint E3502)")
+
+
+def fifo_batching(doc, spec, platform):
+    for _, _, queue, path in _queues(spec):
+        if queue.fifo:
+            if queue.batch_size is not None and queue.batch_size > 10:
+                yield doc.error(path + ("batch_size",), f"must be ≤ 10 for a FIFO queue, got {queue.batch_size}",
+                                "Lambda reads at most 10 records per batch from a FIFO queue")
+            if queue.batching_window:
+                yield doc.error(path + ("batching_window",),
+                                f"must be 0 or absent for a FIFO queue, got {queue.batching_window}",
+                                "Lambda does not support a batching window on FIFO queues")
+        else:
+            if queue.message_group is not None:
+                yield doc.error(path + ("message_group",), "is only allowed on a FIFO queue (fifo: true)")
+            if (queue.batch_size or 0) > 10 and not queue.batching_window:
+                yield doc.error(path + ("batch_size",),
+                                f"a batch size above 10 needs batching_window ≥ 1, got batch_size {queue.batch_size} "
+                                "and no batching_window", "Lambda requires MaximumBatchingWindowInSeconds here")
+
+
+def concurrency_fits_reserved(doc, spec, platform):
+    for fn_name, fn, queue, path in _queues(spec):
+        if queue.max_concurrency is not None and fn.reserved_concurrency is not None \
+                and queue.max_concurrency > fn.reserved_concurrency:
+            yield doc.error(path + ("max_concurrency",),
+                            f"must be ≤ reserved_concurrency ({fn.reserved_concurrency}), got {queue.max_concurrency}",
+                            "otherwise the poller is throttled and messages land in the DLQ as if poisoned")
+
+
+def queue_retention_below_dlq(doc, spec, platform):
+    for _, _, queue, path in _queues(spec):
+        kept = queue.retention_days or defaults.QUEUE_RETENTION_DAYS
+        dlq_kept = (queue.dlq.retention_days if queue.dlq else None) or defaults.DLQ_RETENTION_DAYS
+        if kept >= dlq_kept:
+            yield doc.error(path + ("retention_days",),
+                            f"must be below the DLQ's retention ({dlq_kept} days), got {kept}",
+                            "a message's age carries over to the DLQ; it would expire there at once")
+
+
+def runtime_allowed(doc, spec, platform):
+    runtime = spec.runtime
+    if runtime is None:
+        return
+    allowed = platform.runtimes.allowed + platform.runtimes.deprecated
+    if runtime not in allowed:
+        yield doc.error(("runtime",), f"must be one of the platform's runtimes, got {runtime!r}",
+                        f"allowed: {', '.join(allowed)}")
+    elif runtime in platform.runtimes.deprecated:
+        err = doc.error(("runtime",), f"runtime {runtime!r} is deprecated by the platform",
+                        f"move to one of: {', '.join(platform.runtimes.allowed)}")
+        yield dataclasses.replace(err, severity="warning")
+
+
+def environment_not_reserved(doc, spec, platform):
+    for fn_name, fn in spec.functions.items():
+        for key in fn.environment:
+            if key.startswith(RESERVED_ENV_PREFIXES) or key in RESERVED_ENV:
+                yield doc.error(("functions", fn_name, "environment", key),
+                                f"environment variable {key!r} is reserved (set by Lambda or svcgen)")
+
+
+def unique_subscriptions(doc, spec, platform):
+    for fn_name, fn in spec.functions.items():
+        seen: dict[tuple[str, str], int] = {}
+        for i, sub in enumerate(fn.subscribe):
+            key = (sub.from_, sub.event)
+            if key in seen:
+                yield doc.error(("functions", fn_name, "subscribe", i),
+                                f"duplicate subscription to {sub.event} from {sub.from_}",
+                                f"already at subscribe[{seen[key]}]; merge the filters into one")
+            seen.setdefault(key, i)
+
+
+def unique_publishes(doc, spec, platform):
+    seen: set[str] = set()
+    for i, event in enumerate(spec.publishes):
+        if event in seen:
+            yield doc.error(("publishes", i), f"event {event!r} is listed twice")
+        seen.add(event)
+
+
+def filters_are_patterns(doc, spec, platform):
+    for fn_name, fn in spec.functions.items():
+        for i, sub in enumerate(fn.subscribe):
+            if sub.filter is not None:
+                path = ("functions", fn_name, "subscribe", i, "filter")
+                yield from _pattern_leaves(doc, path, sub.filter)
+
+
+def _pattern_leaves(doc: Document, path: tuple, node: Any):
+    """EventBridge patterns: every leaf is a list of values or matchers (EventBridge docs)."""
+    if not node:
+        yield doc.error(path, "an empty filter matches nothing useful", "remove it or add a field")
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield from _pattern_leaves(doc, path + (key,), value)
+        elif not isinstance(value, list) or not value:
+            yield doc.error(path + (key,), f"a filter value must be a non-empty list, got {value!r}",
+                            f'write `{key}: [{value!r}]`' if not isinstance(value, list) else "")
+
+
+SPEC_RULES: tuple[Rule, ...] = (
+    queue_needs_subscription, dlq_matches_queue_type, fifo_batching, concurrency_fits_reserved,
+    queue_retention_below_dlq, runtime_allowed, environment_not_reserved, unique_subscriptions,
+    unique_publishes, filters_are_patterns,
+)
+
+
+def check_spec(doc: Document, spec: ServiceSpec, platform: PlatformSpec) -> list[SpecError]:
+    return [err for rule in SPEC_RULES for err in rule(doc, spec, platform)]
