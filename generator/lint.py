@@ -89,7 +89,7 @@ class Linter:
         the wrong bytes. The text is the only input, so the result depends on nothing else.
         """
         template, errors = decode_str(template_text)
-        if errors or not isinstance(template, dict):
+        if errors:
             # Unparseable: cfn-lint reports E0000 and nothing else can be checked.
             return sorted({_from_match(m) for m in errors})
         findings = set(self._policy_findings(template))
@@ -97,7 +97,7 @@ class Linter:
         findings.update(_from_match(m) for m in run_template_by_data(template, self._config, self._rules))
         return sorted(findings)
 
-    def _policy_findings(self, template: dict) -> Iterator[Finding]:
+    def _policy_findings(self, template: Any) -> Iterator[Finding]:
         config = _get(template, "Metadata", "cfn-lint", "config")
         for key in config:
             yield Finding(
@@ -106,8 +106,7 @@ class Linter:
                 "settings and lints as if it were absent; accept a finding on its resource with "
                 f"Metadata.{REASONS_KEY}.accepted_findings.<ID>: <reason>",
             )
-        resources = template.get("Resources")
-        for name, resource in resources.items() if isinstance(resources, dict) else ():
+        for name, resource in _get(template, "Resources").items():
             yield from self._resource_findings(str(name), resource)
 
     def _resource_findings(self, name: str, resource: Any) -> Iterator[Finding]:
@@ -143,7 +142,7 @@ def _from_match(match: Match) -> Finding:
                    match.linenumber, match.message)
 
 
-def _drop_template_config(template: dict) -> None:
+def _drop_template_config(template: Any) -> None:
     """Remove top-level Metadata.cfn-lint.config (already reported as SVC0002).
 
     cfn-lint would otherwise apply it to the whole template (ignore_checks, regions,
