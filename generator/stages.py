@@ -10,7 +10,7 @@ from generator.errors import UsageError
 from generator.spec.platform import STAGE, PlatformSpec
 
 # Short, because the stage is part of every physical name and names have tight limits (Lambda 64).
-BRANCH_STAGE_MAX = 12
+BRANCH_STAGE_MAX = 16
 # Prefixes that say nothing about the branch: `feature/JIRA-12/add-retry` -> `jira-12-add-retry`.
 NOISE_PREFIXES = ("feature/", "feat/", "fix/", "bugfix/", "hotfix/", "chore/", "refs/heads/")
 

@@ -38,7 +38,7 @@ def test_logical_ids_are_camel_case_and_stage_free():
 def test_stage_from_branch_is_short_valid_and_stable():
     assert stage_from_branch("feature/add") == "add"
     stage = stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flow")
-    assert len(stage) <= 12 and stage[0].isalpha() and stage == stage.lower()
+    assert len(stage) <= 16 and stage[0].isalpha() and stage == stage.lower()
     assert stage == stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flow")
     assert stage != stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flux")
     assert stage_from_branch("123-fix")[0].isalpha()

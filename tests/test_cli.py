@@ -1,0 +1,101 @@
+"""The `svcgen` command: exit codes, file outcomes, determinism across processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+
+def test_build_writes_every_template_and_reports_created_then_identical(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(SPECS), "--out", str(out), "--no-lint"]) == 0
+    first = capsys.readouterr().out
+    services = sorted(p.stem for p in SPECS.glob("*.yaml") if p.stem != "platform")
+    for service in [*services, "platform"]:
+        assert (out / "dev" / service / "template.yaml").is_file()
+        assert f"created   {out / 'dev' / service / 'template.yaml'}" in first
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.yaml")}
+    assert main(["build", str(SPECS), "--out", str(out), "--no-lint"]) == 0
+    second = capsys.readouterr().out
+    assert "created" not in second and f"{len(services) + 1} identical" in second
+    assert mtimes == {p: p.stat().st_mtime_ns for p in out.rglob("*.yaml")}  # nothing rewritten
+
+
+def test_changed_spec_reports_updated_and_dry_run_writes_nothing(tmp_path, capsys):
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    out = tmp_path / "out"
+    assert main(["build", str(specs), "--out", str(out), "--no-lint"]) == 0
+    ledger = specs / "ledger.yaml"
+    ledger.write_text(ledger.read_text().replace("memory: 512", "memory: 1024"))
+    template = out / "dev" / "ledger" / "template.yaml"
+    before = template.read_bytes()
+    capsys.readouterr()
+    assert main(["build", str(specs), "--out", str(out), "--no-lint", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("would be updated") and line.endswith(str(template)) for line in lines)
+    assert template.read_bytes() == before
+    assert main(["build", str(specs), "--out", str(out), "--no-lint"]) == 0
+    assert f"updated   {template}" in capsys.readouterr().out
+    assert b"MemorySize: 1024" in template.read_bytes()
+
+
+def test_invalid_spec_exits_1_and_writes_nothing(tmp_path, capsys):
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    (specs / "payments.yaml").write_text((specs / "payments.yaml").read_text().replace("timeout: 30", "timeout: 3000"))
+    out = tmp_path / "out"
+    assert main(["build", str(specs), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "payments.yaml:9:5: functions.send-payment.timeout: must be ≤ 900, got 3000" in err
+    assert "nothing was written" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main(["frobnicate"]) == 2
+    assert main(["build", str(tmp_path / "missing")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
+    assert main(["build", str(SPECS), "--stage", "Bad_Stage", "--out", str(tmp_path)]) == 2
+    assert "not a valid stage name" in capsys.readouterr().err
+    assert main(["build", str(SPECS), "--branch", "dev", "--out", str(tmp_path)]) == 2
+    assert "persistent stage" in capsys.readouterr().err
+
+
+def test_branch_builds_an_ephemeral_stage_without_platform_stack(tmp_path, capsys):
+    assert main(["build", str(SPECS), "--branch", "feature/JIRA-12/add-retry", "--out", str(tmp_path), "--no-lint"]) == 0
+    (stage_dir,) = tmp_path.iterdir()
+    assert stage_dir.name.startswith("jira-12") and not (stage_dir / "platform").exists()
+    assert "ephemeral, platform from dev" in capsys.readouterr().out
+
+
+def test_validate_reports_valid_specs(capsys):
+    assert main(["validate", str(SPECS)]) == 0
+    assert "5 spec(s)" in capsys.readouterr().out
+
+
+def test_checked_in_schemas_are_current(tmp_path):
+    from generator.schema_gen import SCHEMA_DIR, schema_texts
+
+    for name, text in schema_texts().items():
+        assert (SCHEMA_DIR / name).read_text() == text, f"{name} is stale: run `svcgen schema`"
+
+
+def test_two_processes_build_byte_identical_output(tmp_path):
+    """Separate processes with different hash seeds: no set/dict-order leaks into the output."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "generator.cli", "build", str(SPECS), "--out", str(out), "--no-lint"],
+                       check=True, env=env, cwd=ROOT, capture_output=True)
+        outs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.yaml"))})
+    assert outs[0] == outs[1] and len(outs[0]) == 6
