@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from generator import defaults
 from generator.errors import SpecError
 from generator.spec.load import Document
@@ -18,8 +20,8 @@ def unique_service_names(services):
     for item in services:
         name = item.spec.service
         if name in first:
-            yield item.doc.error(("service",), f"service {name!r} is already defined in {first[name]}",
-                                 "each service has exactly one spec")
+            yield item.doc.error(("service",), f"service names must be unique in a build, got {name!r}, "
+                                 f"already defined in {first[name]}", "each service has exactly one spec")
         first.setdefault(name, item.doc.file)
 
 
@@ -33,11 +35,12 @@ def subscribed_events_are_published(services):
                     continue  # publisher outside this build: nothing to check against
                 events, where = publishes[sub.from_]
                 if sub.event not in events:
-                    yield item.doc.error(
-                        ("functions", fn_name, "subscribe", i, "event"),
-                        f"{sub.from_} does not publish {sub.event} (its `publishes` in {where}: "
-                        f"{', '.join(events) or 'nothing'})",
-                        "subscribe to a published event, or add it to the publisher's `publishes`")
+                    close = difflib.get_close_matches(sub.event, events, n=1, cutoff=0.6)
+                    listed = f"{where} publishes: {', '.join(events) or 'nothing'}"
+                    hint = (f"did you mean `{close[0]}`? {listed}" if close
+                            else f"{listed}; add {sub.event} there if {sub.from_} should publish it")
+                    yield item.doc.error(("functions", fn_name, "subscribe", i, "event"),
+                                         f"must be an event that {sub.from_} publishes, got {sub.event}", hint)
 
 
 def reserved_concurrency_fits_account(platform_doc, platform, services):
@@ -50,5 +53,6 @@ def reserved_concurrency_fits_account(platform_doc, platform, services):
         detail = ", ".join(f"{item.spec.service}.{fn}={r}" for item, fn, r in reserved)
         yield platform_doc.error(
             ("lambda", "account_concurrency_limit"),
-            f"reserved concurrency across the fleet must be ≤ {budget} (limit − "
-            f"{defaults.UNRESERVED_CONCURRENCY_MINIMUM} kept unreserved), got {total} ({detail})")
+            f"reserved concurrency across the fleet must be ≤ {budget} (this limit − "
+            f"{defaults.UNRESERVED_CONCURRENCY_MINIMUM} that AWS keeps unreserved), got {total} ({detail})",
+            "lower `reserved_concurrency` in the specs, or raise the account's Lambda concurrency quota")

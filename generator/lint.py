@@ -23,7 +23,6 @@ one per process (or thread).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from cfnlint.api import run_template_by_data
@@ -32,26 +31,13 @@ from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 from cfnlint.rules import Match, Rules
 
+from generator.findings import Finding
+
 # The pack's rule files use relative imports, so cfn-lint must import it as a module; loading
 # its rules directory as loose files would fail.
 SERVERLESS_RULES = "cfn_lint_serverless.rules"
 
 REASONS_KEY = "svcgen"  # Metadata.svcgen.accepted_findings.<rule ID>: "why this is fine"
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    rule_id: str  # cfn-lint ("E3002", "I3011"), cfn-lint-serverless ("ES1007") or svcgen ("SVC0001")
-    severity: str  # "error" | "warning" | "informational"
-    resource: str  # logical id of the resource the finding is on, "" if none
-    path: str  # "Resources/Queue/Properties/VisibilityTimeout"
-    line: int  # 1-based line in the template text
-    message: str
-
-    def render(self, template_file: str) -> str:
-        """`file:line: RULE [resource] message` (no brackets when the finding has no resource)."""
-        on = f" [{self.resource}]" if self.resource else ""
-        return f"{template_file}:{self.line}: {self.rule_id}{on} {self.message}"
 
 
 class Linter:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.components.platform_stack import render_platform
+from generator.fleet import lint_texts
 from generator.errors import SpecError
-from generator.lint import Finding, Linter
 from generator.output import FileResult, write_file
 from generator.render import render_service
 from generator.resolve import resolve_service
@@ -19,6 +20,10 @@ from generator.serialize import to_yaml
 from generator.spec.load import Document
 from generator.stages import Stage, resolve_stage
 from generator.workspace import Workspace
+
+if TYPE_CHECKING:  # cfn-lint costs ~0.5 s to import: only builds that lint pay for it
+    from generator.findings import Finding
+    from generator.lint import Linter
 
 TEMPLATE_FILE = "template.yaml"
 PLATFORM_DIR = "platform"
@@ -39,7 +44,7 @@ class Artifact:
 class BuildResult:
     stage: Stage
     artifacts: list[Artifact]
-    findings: list[tuple[Artifact, Finding]] = field(default_factory=list)
+    findings: list[tuple[Artifact, "Finding"]] = field(default_factory=list)
     files: list[FileResult] = field(default_factory=list)
     warnings: list[SpecError] = field(default_factory=list)
 
@@ -62,20 +67,20 @@ def render_all(ws: Workspace, stage: Stage) -> list[Artifact]:
 
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
-          linter: Linter | None = None) -> BuildResult:
+          linter: "Linter | None" = None) -> BuildResult:
     stage = resolve_stage(stage_name, ws.platform)
     result = BuildResult(stage, render_all(ws, stage), warnings=list(ws.warnings))
     if lint:
-        linter = linter or Linter(regions=[ws.platform.region])
-        for artifact in result.artifacts:
-            for finding in linter.lint(artifact.text, str(out / artifact.relpath)):
-                result.findings.append((artifact, finding))
+        texts = [a.text for a in result.artifacts]
+        cache = None if dry_run else out
+        for artifact, findings in zip(result.artifacts, lint_texts(texts, ws.platform.region, cache, linter)):
+            result.findings.extend((artifact, f) for f in findings)
     if not result.failed:
         result.files = [write_file(out / a.relpath, a.text, dry_run=dry_run) for a in result.artifacts]
     return result
 
 
-def describe_finding(out: Path, artifact: Artifact, finding: Finding) -> str:
+def describe_finding(out: Path, artifact: Artifact, finding: "Finding") -> str:
     """`spec:line:col: key: RULE [Resource] message (template:line)` — the spec first, because
     that is what the user edits."""
     template = f"{out / artifact.relpath}:{finding.line}"

@@ -33,8 +33,8 @@ def _queues(spec: ServiceSpec):
 def queue_needs_subscription(doc, spec, platform):
     for fn_name, fn, _, path in _queues(spec):
         if not fn.subscribe:
-            yield doc.error(path, "a queue is only allowed on a function that subscribes to events",
-                            "add `subscribe:` or remove `queue:`")
+            yield doc.error(path, f"is only allowed on a function that subscribes to events, got a queue on "
+                            f"{fn_name!r}, which has no `subscribe`", "add `subscribe:` or remove `queue:`")
 
 
 def dlq_matches_queue_type(doc, spec, platform):
@@ -42,7 +42,7 @@ def dlq_matches_queue_type(doc, spec, platform):
         if queue.dlq is not None and queue.dlq.fifo is not None and queue.dlq.fifo != queue.fifo:
             need = "a FIFO queue needs a FIFO DLQ" if queue.fifo else "a standard queue needs a standard DLQ"
             yield doc.error(path + ("dlq", "fifo"), f"{need}, got dlq.fifo: {str(queue.dlq.fifo).lower()}",
-                            "SQS requires the dead-letter queue to be of the same type (cfn-lint E3502)")
+                            "SQS requires the dead-letter queue to be of the same type; cfn-lint E3502")
 
 
 def fifo_batching(doc, spec, platform):
@@ -57,7 +57,8 @@ def fifo_batching(doc, spec, platform):
                                 "Lambda does not support a batching window on FIFO queues")
         else:
             if queue.message_group is not None:
-                yield doc.error(path + ("message_group",), "is only allowed on a FIFO queue (fifo: true)")
+                yield doc.error(path + ("message_group",), "is only allowed on a FIFO queue, got a standard queue",
+                                "set `fifo: true` on the queue, or remove `message_group`")
             if (queue.batch_size or 0) > 10 and not queue.batching_window:
                 yield doc.error(path + ("batch_size",),
                                 f"a batch size above 10 needs batching_window ≥ 1, got batch_size {queue.batch_size} "
@@ -74,23 +75,29 @@ def concurrency_fits_reserved(doc, spec, platform):
 
 
 def queue_retention_below_dlq(doc, spec, platform):
+    why = "a message's age carries over to the DLQ; it would expire there at once"
     for _, _, queue, path in _queues(spec):
         kept = queue.retention_days or defaults.QUEUE_RETENTION_DAYS
         dlq_kept = (queue.dlq.retention_days if queue.dlq else None) or defaults.DLQ_RETENTION_DAYS
-        if kept >= dlq_kept:
+        if kept < dlq_kept:
+            continue
+        if queue.retention_days is not None:  # point at the value the user wrote
             yield doc.error(path + ("retention_days",),
-                            f"must be below the DLQ's retention ({dlq_kept} days), got {kept}",
-                            "a message's age carries over to the DLQ; it would expire there at once")
+                            f"must be below the DLQ's retention ({dlq_kept} days), got {kept}", why)
+        else:
+            yield doc.error(path + ("dlq", "retention_days"),
+                            f"must be above the queue's retention ({kept} days, the default), got {dlq_kept}", why)
 
 
 def runtime_allowed(doc, spec, platform):
     runtime = spec.runtime
     if runtime is None:
         return
-    allowed = platform.runtimes.allowed + platform.runtimes.deprecated
-    if runtime not in allowed:
-        yield doc.error(("runtime",), f"must be one of the platform's runtimes, got {runtime!r}",
-                        f"allowed: {', '.join(allowed)}")
+    allowed, deprecated = platform.runtimes.allowed, platform.runtimes.deprecated
+    if runtime not in allowed + deprecated:
+        hint = f"allowed: {', '.join(allowed)}"  # no "did you mean": every version is a close match
+        hint += f"; deprecated but accepted: {', '.join(deprecated)}" if deprecated else ""
+        yield doc.error(("runtime",), f"must be one of the platform's runtimes, got {runtime!r}", hint)
     elif runtime in platform.runtimes.deprecated:
         err = doc.error(("runtime",), f"runtime {runtime!r} is deprecated by the platform",
                         f"move to one of: {', '.join(platform.runtimes.allowed)}")
@@ -100,9 +107,12 @@ def runtime_allowed(doc, spec, platform):
 def environment_not_reserved(doc, spec, platform):
     for fn_name, fn in spec.functions.items():
         for key in fn.environment:
-            if key.startswith(RESERVED_ENV_PREFIXES) or key in RESERVED_ENV:
-                yield doc.error(("functions", fn_name, "environment", key),
-                                f"environment variable {key!r} is reserved (set by Lambda or svcgen)")
+            prefix = next((p for p in RESERVED_ENV_PREFIXES if key.startswith(p)), None)
+            if prefix is None and key not in RESERVED_ENV:
+                continue
+            why = f"names starting with {prefix} are reserved by Lambda" if prefix else f"svcgen sets {key} itself"
+            yield doc.error(("functions", fn_name, "environment", key),
+                            f"environment variable names must not be reserved, got {key!r}", f"{why}; rename it")
 
 
 def unique_subscriptions(doc, spec, platform):
@@ -112,17 +122,18 @@ def unique_subscriptions(doc, spec, platform):
             key = (sub.from_, sub.event)
             if key in seen:
                 yield doc.error(("functions", fn_name, "subscribe", i),
-                                f"duplicate subscription to {sub.event} from {sub.from_}",
-                                f"already at subscribe[{seen[key]}]; merge the filters into one")
+                                f"a function must subscribe to each event once, got {sub.event} from {sub.from_} again",
+                                f"already at subscribe[{seen[key]}]; merge the two into one entry")
             seen.setdefault(key, i)
 
 
 def unique_publishes(doc, spec, platform):
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, event in enumerate(spec.publishes):
         if event in seen:
-            yield doc.error(("publishes", i), f"event {event!r} is listed twice")
-        seen.add(event)
+            yield doc.error(("publishes", i), f"must list each event once, got {event} again",
+                            f"already at publishes[{seen[event]}]; remove one")
+        seen.setdefault(event, i)
 
 
 def filters_are_patterns(doc, spec, platform):
@@ -136,13 +147,26 @@ def filters_are_patterns(doc, spec, platform):
 def _pattern_leaves(doc: Document, path: tuple, node: Any):
     """EventBridge patterns: every leaf is a list of values or matchers (EventBridge docs)."""
     if not node:
-        yield doc.error(path, "an empty filter matches nothing useful", "remove it or add a field")
+        yield doc.error(path, "a filter must name at least one field, got an empty mapping",
+                        "remove `filter:` to receive every event, or add a field")
     for key, value in node.items():
         if isinstance(value, dict):
             yield from _pattern_leaves(doc, path + (key,), value)
-        elif not isinstance(value, list) or not value:
-            yield doc.error(path + (key,), f"a filter value must be a non-empty list, got {value!r}",
-                            f'write `{key}: [{value!r}]`' if not isinstance(value, list) else "")
+        elif not isinstance(value, list):
+            yield doc.error(path + (key,), f"a filter value must be a list of values or matchers, got {_yaml(value)}",
+                            f"write `{key}: [{_yaml(value)}]`")
+        elif not value:
+            yield doc.error(path + (key,), "a filter value must be a non-empty list, got []",
+                            "an empty list matches no event; list the values to match")
+
+
+def _yaml(value: Any) -> str:
+    """A scalar as it would be written in the spec."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 SPEC_RULES: tuple[Rule, ...] = (

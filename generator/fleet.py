@@ -1,0 +1,95 @@
+"""Linting many templates at once: in parallel across processes, and cached by content.
+
+cfn-lint costs ~0.35 s per template and its Linter is not thread-safe, so a fleet build lints in
+worker processes (one Linter each). A template whose text, lint configuration and date are
+unchanged since the last build is not linted again: its findings come from the cache under
+`<out>/.svcgen-cache/lint/`. The date is part of the key because cfn-lint's deprecated-runtime
+rules compare against today.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from pathlib import Path
+
+from generator.findings import Finding
+from generator.output import atomic_write
+
+CACHE_DIR = ".svcgen-cache/lint"
+# Below this many templates to lint, starting worker processes costs more than it saves.
+PARALLEL_MINIMUM = 4
+
+_worker_linter = None
+
+
+def cache_key(text: str, region: str) -> str:
+    parts = [text, region, version("cfn-lint"), version("cfn-lint-serverless"),
+             datetime.date.today().isoformat(), _lint_source_digest()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _lint_source_digest() -> str:
+    """svcgen's own lint policy is part of the key: changing lint.py invalidates the cache."""
+    return hashlib.sha256((Path(__file__).parent / "lint.py").read_bytes()).hexdigest()
+
+
+def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None) -> list[list]:
+    """Findings for each text, in order. `linter` forces serial, in-process linting."""
+    keys = [cache_key(t, region) for t in texts]
+    results: list[list | None] = [_cached(cache_root, k, Finding) for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        fresh = _lint(region, [texts[i] for i in todo], linter)
+        for i, findings in zip(todo, fresh):
+            results[i] = findings
+            _store(cache_root, keys[i], findings)
+    return results  # type: ignore[return-value]
+
+
+def _lint(region: str, texts: list[str], linter) -> list[list]:
+    workers = min(os.cpu_count() or 1, len(texts))
+    if linter is not None or workers < 2 or len(texts) < PARALLEL_MINIMUM:
+        if linter is None:
+            from generator.lint import Linter
+
+            linter = Linter(regions=[region])
+        return [linter.lint(t, "") for t in texts]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(region,)) as pool:
+        return list(pool.map(_lint_in_worker, texts))
+
+
+def _init_worker(region: str) -> None:
+    global _worker_linter
+    from generator.lint import Linter
+
+    _worker_linter = Linter(regions=[region])
+
+
+def _lint_in_worker(text: str) -> list:
+    return _worker_linter.lint(text, "")
+
+
+def _cached(root: Path | None, key: str, finding_type) -> list | None:
+    if root is None:
+        return None
+    path = root / CACHE_DIR / f"{key}.json"
+    try:
+        return [finding_type(**item) for item in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        return None  # absent or unreadable: lint again
+
+
+def _store(root: Path | None, key: str, findings: list) -> None:
+    if root is None:
+        return
+    data = json.dumps([dataclasses.asdict(f) for f in findings], sort_keys=True)
+    try:
+        atomic_write(root / CACHE_DIR / f"{key}.json", data.encode())
+    except OSError:
+        pass  # a cache that cannot be written only costs time
