@@ -41,6 +41,9 @@ def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> No
         **fifo,
     ), origin, stateful=True)
     accept(dlq, DLQ_HAS_NO_DLQ)
+    # EventBridge can deliver into a FIFO queue only with content-based deduplication on
+    # (EventBridge API reference, SqsParameters).
+    dedup = {"ContentBasedDeduplication": True} if queue.fifo else {}
     ctx.add(Queue(
         queue.logical_id,
         QueueName=queue.name,
@@ -51,6 +54,7 @@ def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> No
         RedrivePolicy=RedrivePolicy(deadLetterTargetArn=GetAtt(queue.dlq_logical_id, "Arn"),
                                     maxReceiveCount=queue.max_receive_count),
         **fifo,
+        **dedup,
     ), origin, stateful=True)
     mapping = dict(
         EventSourceArn=GetAtt(queue.logical_id, "Arn"),

@@ -56,7 +56,7 @@ class QueueSpec(Strict):
     )
     retention_days: int | None = Field(None, ge=1, le=13, description="Days a message is kept (must stay below the DLQ's).")
     message_group: str | None = Field(
-        None, min_length=1, max_length=128, description="FIFO only: MessageGroupId EventBridge sets on delivery."
+        None, min_length=1, max_length=100, description="FIFO only: MessageGroupId EventBridge sets on delivery."
     )
     dlq: DeadLetterSpec | None = None
 

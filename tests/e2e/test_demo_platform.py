@@ -1,0 +1,181 @@
+"""The demo platform, deployed to a real CloudFormation API (moto server on 127.0.0.1).
+
+Builds specs/ for the `dev` stage exactly as `svcgen build` does, creates the platform stack and
+every service stack (importing the platform's exports), then drives milestone events through the
+bus and checks where they land: exactly the subscribers' queues, filters honoured, poison
+messages in the DLQ after max_receive_count receives, nothing lost.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+from moto_compat import (
+    KNOWN_MOTO_SKIPS, assert_nothing_unexpectedly_skipped, deploy_stack, disable_event_source_mappings, materialize_skipped,
+    moto_deployable,
+)
+
+from ruamel.yaml import YAML
+
+from generator import pipeline
+from generator.resolve import resolve_service
+from generator.stages import resolve_stage
+
+STAGE = "dev"
+CODE_KEY = "e2e/code.zip"
+# Details chosen to pass (MATCH) or fail (MISS) every content filter of the demo platform.
+MATCH = {"kind": "outgoing-payment", "amount": 25000}
+MISS = {"kind": "internal-transfer", "amount": 5}
+
+
+def _code_package() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handlers/__init__.py", "")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def platform(demo_workspace, aws, moto_server_log):
+    """Every demo stack deployed; returns (resolved services, stack descriptions)."""
+    stage = resolve_stage(STAGE, demo_workspace.platform)
+    artifacts = pipeline.render_all(demo_workspace, stage)
+    cfn = aws("cloudformation")
+    stacks = {}
+    for artifact in artifacts:  # the platform stack comes first
+        template = YAML(typ="safe", pure=True).load(artifact.text)
+        name = f"acme-{STAGE}-{artifact.stack}"
+        params = {"CodeKey": CODE_KEY} if "CodeKey" in template.get("Parameters", {}) else None
+        stacks[artifact.stack] = deploy_stack(cfn, name, json.dumps(moto_deployable(template)), params,
+                                              server_log=moto_server_log)
+        assert_nothing_unexpectedly_skipped(template, cfn, name, KNOWN_MOTO_SKIPS | {"AWS::S3::BucketPolicy"})
+        materialize_skipped(template, aws, name)
+        disable_event_source_mappings(aws, name)  # the test is the only consumer
+        if artifact.stack == "platform":
+            bucket = _outputs(stacks["platform"])["ArtifactsBucketName"]
+            aws("s3").put_object(Bucket=bucket, Key=CODE_KEY, Body=_code_package())
+    services = {item.spec.service: resolve_service(item.spec, demo_workspace.platform, stage)
+                for item in demo_workspace.services}
+    return services, stacks
+
+
+def _outputs(stack: dict) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def _queue_urls(aws, services) -> dict[tuple[str, str], str]:
+    sqs = aws("sqs")
+    return {(svc.service, fn.key): sqs.get_queue_url(QueueName=fn.queue.name)["QueueUrl"]
+            for svc in services.values() for fn in svc.functions if fn.queue}
+
+
+def _drain(sqs, url: str) -> list[dict]:
+    messages = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                    AttributeNames=["All"]).get("Messages", [])
+        if not batch:
+            return messages
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        messages.extend(json.loads(m["Body"]) for m in batch)
+
+
+def _expected(services, publisher: str, event: str, detail_matches: bool) -> set[tuple[str, str]]:
+    """Queues that must receive the event, from the specs: subscribers of (publisher, event),
+    and when the detail fails the content filters, only those without a filter."""
+    return {(svc.service, fn.key) for svc in services.values() for fn in svc.functions
+            for sub in fn.subscriptions
+            if sub.publisher == publisher and sub.event == event and (detail_matches or sub.filter is None)}
+
+
+def test_every_stack_is_created_completely(platform, aws):
+    services, stacks = platform
+    assert set(stacks) == {"platform", *services}
+    for name, stack in stacks.items():
+        assert stack["StackStatus"] == "CREATE_COMPLETE", name
+    functions = {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]}
+    assert {fn.name for svc in services.values() for fn in svc.functions} <= functions
+
+
+def test_cross_stack_imports_resolve(platform, aws):
+    services, stacks = platform
+    exports = {e["Name"]: e["Value"] for e in aws("cloudformation").list_exports()["Exports"]}
+    bus_name = exports["acme-dev-platform-bus-name"]
+    assert bus_name == "acme-dev-milestones"
+    assert exports["acme-dev-platform-bus-arn"].endswith(":event-bus/acme-dev-milestones")
+    rules = {r["Name"] for r in aws("events").list_rules(EventBusName=bus_name)["Rules"]}
+    expected = {sub.rule_name for svc in services.values() for fn in svc.functions for sub in fn.subscriptions}
+    assert expected <= rules  # every rule landed on the imported bus
+    code = aws("lambda").get_function(FunctionName=services["ledger"].functions[0].name)["Configuration"]
+    assert code["Environment"]["Variables"]["EVENT_BUS_NAME"] == bus_name
+    for service in services:
+        assert f"acme-dev-{service}-events-dlq-arn" in exports or not any(
+            fn.subscriptions for fn in services[service].functions)
+
+
+@pytest.mark.parametrize("detail_matches", [True, False], ids=["matching-detail", "filtered-out-detail"])
+def test_each_milestone_reaches_exactly_its_subscribers(platform, aws, detail_matches):
+    services, _ = platform
+    sqs, events = aws("sqs"), aws("events")
+    urls = _queue_urls(aws, services)
+    for url in urls.values():
+        _drain(sqs, url)
+    published = [(svc.service, event, svc.source) for svc in services.values() for event in svc.publishes]
+    assert len(published) >= 8
+    for publisher, event, source in published:
+        marker = str(uuid.uuid4())
+        detail = {**(MATCH if detail_matches else MISS), "id": marker}
+        response = events.put_events(Entries=[{
+            "EventBusName": "acme-dev-milestones", "Source": source, "DetailType": event,
+            "Detail": json.dumps(detail)}])
+        assert response["FailedEntryCount"] == 0
+        arrived = {key for key, url in urls.items()
+                   for body in _drain(sqs, url) if body.get("detail", {}).get("id") == marker}
+        assert arrived == _expected(services, publisher, event, detail_matches), (publisher, event)
+
+
+def test_delivered_message_is_the_eventbridge_envelope(platform, aws):
+    services, _ = platform
+    sqs = aws("sqs")
+    url = _queue_urls(aws, services)[("onboarding", "record-account")]
+    _drain(sqs, url)
+    aws("events").put_events(Entries=[{"EventBusName": "acme-dev-milestones", "Source": "acme.accounts",
+                                       "DetailType": "AccountOpened", "Detail": json.dumps({"id": "a-1"})}])
+    (body,) = _drain(sqs, url)
+    assert body["source"] == "acme.accounts" and body["detail-type"] == "AccountOpened"
+    assert body["detail"] == {"id": "a-1"}
+
+
+def test_poison_message_lands_in_the_dlq_after_max_receive_count(platform, aws):
+    services, _ = platform
+    sqs = aws("sqs")
+    fn = next(f for f in services["ledger"].functions if f.key == "post-transaction")
+    url = sqs.get_queue_url(QueueName=fn.queue.name)["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName=fn.queue.dlq_name)["QueueUrl"]
+    _drain(sqs, url), _drain(sqs, dlq_url)
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"poison": True}))
+    for attempt in range(fn.queue.max_receive_count):
+        batch = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0, AttributeNames=["All"])["Messages"]
+        assert int(batch[0]["Attributes"]["ApproximateReceiveCount"]) == attempt + 1
+    # one more receive: the message has been received max_receive_count times and moves on
+    assert not sqs.receive_message(QueueUrl=url, VisibilityTimeout=0).get("Messages")
+    moved = _drain(sqs, dlq_url)
+    assert moved == [{"poison": True}]
+
+
+def test_fifo_subscriber_receives_in_its_message_group(platform, aws):
+    services, _ = platform
+    sqs = aws("sqs")
+    fn = next(f for f in services["ledger"].functions if f.key == "settle-balance")
+    assert fn.queue.fifo and fn.queue.name.endswith(".fifo")
+    url = sqs.get_queue_url(QueueName=fn.queue.name)["QueueUrl"]
+    _drain(sqs, url)
+    aws("events").put_events(Entries=[{"EventBusName": "acme-dev-milestones", "Source": "acme.accounts",
+                                       "DetailType": "AccountClosed", "Detail": json.dumps({"id": "c-1"})}])
+    batch = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert len(batch) == 1 and batch[0]["Attributes"]["MessageGroupId"] == fn.queue.message_group
