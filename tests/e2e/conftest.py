@@ -126,12 +126,15 @@ def _start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
                 env={**os.environ, **moto_compat.SERVER_ENV})
         if _wait_until_answering(process, url):
             return process, url
+        exit_code = process.poll()  # None: still running but not answering
         _stop(process)
         if "Address already in use" not in log_path.read_text(errors="replace"):
             break
     output = "\n".join(log_path.read_text(errors="replace").splitlines()[-60:])
-    pytest.fail(f"moto server did not answer on {url} within {STARTUP_TIMEOUT_S:.0f}s; "
-                f"the end of its output ({log_path}):\n{output}", pytrace=False)
+    why = (f"exited with code {exit_code}" if exit_code is not None
+           else f"did not answer within {STARTUP_TIMEOUT_S:.0f}s")
+    pytest.fail(f"moto server on {url} {why}; the end of its output ({log_path}):\n{output}",
+                pytrace=False)
 
 
 def _free_port() -> int:

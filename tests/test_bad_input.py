@@ -1,0 +1,444 @@
+"""Bad input never produces a traceback: every mistake is one line
+`file:line:col: path.to.key: what must hold, got what was given (hint)`, all of a spec's mistakes
+are reported at once, invalid input exits 1, wrong command-line use exits 2.
+
+The corpus is `tests/bad_specs/`, one small file per kind of mistake; `EXPECTED` pins the full text
+of every line svcgen prints for each, so the wording of every message is reviewed here.
+"""
+
+from __future__ import annotations
+
+import enum
+import shutil
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from generator.cli import main
+from generator.errors import SpecErrors
+from generator.spec.load import load_text
+from generator.spec.model import QueueSpec, Strict
+from generator.spec.validate import validate_document
+
+CORPUS = Path(__file__).resolve().parent / "bad_specs"
+PLATFORM = "platform.yaml"  # known good; the platform cases pass their own with --platform
+
+# Cases that a checked-in text file cannot hold cleanly: written by the test into tmp_path.
+GENERATED: dict[str, bytes] = {
+    "binary_junk.yaml": b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00",
+    "invalid_utf8.yaml": b"service: billing\nowner: team-billing\ndescription: Bills caf\xe9 customers.\n",
+    "tabs.yaml": b"service: billing\nowner: team-billing\ndescription: Bills customers.\n"
+                 b"functions:\n\tcharge: {}\n\trefund: {}\n",
+    "deep_nesting.yaml": b"service: " + b"[" * 60 + b"]" * 60 + b"\n",
+    "too_big.yaml": b"service: billing\ndescription: " + b"x" * (1024 * 1024) + b"\n",
+    "control_char.yaml": b"service: billing\nowner: team\x07billing\n",
+    "yaml_1_1.yaml": b"%YAML 1.1\n---\nservice: billing\n",
+}
+
+# case -> every line svcgen must print for it (besides the "N error(s)" summary), in order.
+# A case is one spec file, or several arguments separated by spaces (fleet and platform cases);
+# `--platform platform.yaml` is added unless the case names its own. Paths are relative to
+# tests/bad_specs/ (or tmp_path for GENERATED), exactly as a user would see them.
+# A trailing `...` means: these lines first, more may follow.
+EXPECTED: dict[str, list] = {
+    # --- shape: keys, types, ranges, names ---------------------------------------------------
+    "unknown_key_typo.yaml": [
+        "unknown_key_typo.yaml:9:7: functions.charge.queue.max_concurency: unknown key 'max_concurency' "
+        "(did you mean `max_concurrency`?)",
+    ],
+    "missing_owner.yaml": [
+        "missing_owner.yaml:1:1: owner: is required, got no `owner` key (add `owner:`)",
+    ],
+    "from_missing.yaml": [  # points at the subscription that lacks `from`
+        "from_missing.yaml:7:9: functions.charge.subscribe[0].from: is required, got no `from` key (add `from:`)",
+    ],
+    "wrong_type_timeout.yaml": [
+        "wrong_type_timeout.yaml:6:5: functions.charge.timeout: must be an integer, got '10' "
+        "(write the number without quotes: `timeout: 10`)",
+    ],
+    "timeout_out_of_range.yaml": [
+        "timeout_out_of_range.yaml:6:5: functions.charge.timeout: must be ≤ 900, got 901 (valid range 1–900 seconds)",
+    ],
+    "max_concurrency_below_2.yaml": [
+        "max_concurrency_below_2.yaml:9:7: functions.charge.queue.max_concurrency: must be ≥ 2, got 1 "
+        "(valid range 2–1000; the limits of Lambda's ScalingConfig.MaximumConcurrency)",
+    ],
+    "max_receive_count_1.yaml": [
+        "max_receive_count_1.yaml:9:7: functions.charge.queue.max_receive_count: must be ≥ 2, got 1 "
+        "(valid range 2–1000; with 1, a throttled message goes straight to the DLQ)",
+    ],
+    "yes_is_not_boolean.yaml": [
+        "yes_is_not_boolean.yaml:9:7: functions.charge.queue.fifo: must be true or false, got 'yes' "
+        "(YAML 1.2 booleans are only true and false)",
+    ],
+    "tag_value_number.yaml": [
+        "tag_value_number.yaml:5:3: tags.cost-center: must be a string, got 42 (quote the value to make it text)",
+    ],
+    "section_not_mapping.yaml": [
+        "section_not_mapping.yaml:4:1: functions: must be a mapping, got a list "
+        "(write `key: value` lines indented under `functions:`)",
+    ],
+    "functions_null.yaml": [
+        "functions_null.yaml:4:1: functions: must be a mapping, got nothing (null) "
+        "(write `key: value` lines indented under `functions:`)",
+    ],
+    "functions_empty.yaml": [
+        "functions_empty.yaml:4:1: functions: must have at least 1 entry, got an empty mapping",
+    ],
+    "string_not_list.yaml": [
+        "string_not_list.yaml:4:1: publishes: must be a list, got 'InvoiceSent' "
+        "(write `publishes: [InvoiceSent]` or one `- item` line per entry)",
+    ],
+    "bad_service_name.yaml": [
+        "bad_service_name.yaml:1:1: service: service names must be kebab-case (lowercase letters, digits and '-', "
+        "starting with a letter), got 'Billing_Service' (for example `billing-service`)",
+    ],
+    "bad_function_name.yaml": [  # a dict key: points at the key's own line
+        "bad_function_name.yaml:6:3: functions.Post_Transaction: function names must be kebab-case (lowercase "
+        "letters, digits and '-', starting with a letter), got 'Post_Transaction' (for example `post-transaction`)",
+    ],
+    "bad_event_name.yaml": [
+        "bad_event_name.yaml:4:13: publishes[0]: event names must be PascalCase (letters and digits, starting with "
+        "an uppercase letter, like AccountOpened), got 'invoice-sent' (for example `InvoiceSent`)",
+    ],
+    "bad_env_name.yaml": [
+        "bad_env_name.yaml:7:7: functions.charge.environment.2FA_SECRET: environment variable names must be "
+        "letters, digits and '_' only, starting with a letter, got '2FA_SECRET'",
+    ],
+    "bad_handler.yaml": [
+        "bad_handler.yaml:6:5: functions.charge.handler: handlers must be module.function (Python names joined "
+        "by '.', like handlers.charge.handler), got 'charge'",
+    ],
+    "bad_email.yaml": [
+        "bad_email.yaml:7:11: alerts.email[0]: must be an e-mail address like name@example.com, got 'billing-oncall'",
+    ],
+    "three_mistakes.yaml": [
+        "three_mistakes.yaml:6:5: functions.charge.timout: unknown key 'timout' (did you mean `timeout`?)",
+        "three_mistakes.yaml:7:5: functions.charge.memory: must be an integer, got '512' "
+        "(write the number without quotes: `memory: 512`)",
+        "three_mistakes.yaml:8:5: functions.charge.reserved_concurrency: must be ≥ 1, got 0 (valid range 1–10000)",
+    ],
+    # --- rules relating several fields of one spec ----------------------------------------------
+    "fifo_with_standard_dlq.yaml": [
+        "fifo_with_standard_dlq.yaml:11:9: functions.charge.queue.dlq.fifo: a FIFO queue needs a FIFO DLQ, got "
+        "dlq.fifo: false (SQS requires the dead-letter queue to be of the same type; cfn-lint E3502)",
+    ],
+    "max_concurrency_above_reserved.yaml": [
+        "max_concurrency_above_reserved.yaml:10:7: functions.charge.queue.max_concurrency: must be ≤ "
+        "reserved_concurrency (5), got 10 (otherwise the poller is throttled and messages land in the DLQ as if "
+        "poisoned)",
+    ],
+    "fifo_batch_too_big.yaml": [
+        "fifo_batch_too_big.yaml:10:7: functions.charge.queue.batch_size: must be ≤ 10 for a FIFO queue, got 20 "
+        "(Lambda reads at most 10 records per batch from a FIFO queue)",
+    ],
+    "fifo_batching_window.yaml": [
+        "fifo_batching_window.yaml:10:7: functions.charge.queue.batching_window: must be 0 or absent for a FIFO "
+        "queue, got 5 (Lambda does not support a batching window on FIFO queues)",
+    ],
+    "batch_over_10_without_window.yaml": [
+        "batch_over_10_without_window.yaml:9:7: functions.charge.queue.batch_size: a batch size above 10 needs "
+        "batching_window ≥ 1, got batch_size 50 and no batching_window "
+        "(Lambda requires MaximumBatchingWindowInSeconds here)",
+    ],
+    "message_group_on_standard.yaml": [
+        "message_group_on_standard.yaml:9:7: functions.charge.queue.message_group: is only allowed on a FIFO "
+        "queue, got a standard queue (set `fifo: true` on the queue, or remove `message_group`)",
+    ],
+    "queue_without_subscription.yaml": [
+        "queue_without_subscription.yaml:6:5: functions.charge.queue: is only allowed on a function that "
+        "subscribes to events, got a queue on 'charge', which has no `subscribe` "
+        "(add `subscribe:` or remove `queue:`)",
+    ],
+    "retention_not_below_dlq.yaml": [
+        "retention_not_below_dlq.yaml:9:7: functions.charge.queue.retention_days: must be below the DLQ's "
+        "retention (7 days), got 7 (a message's age carries over to the DLQ; it would expire there at once)",
+    ],
+    "dlq_retention_below_queue.yaml": [
+        "dlq_retention_below_queue.yaml:10:9: functions.charge.queue.dlq.retention_days: must be above the "
+        "queue's retention (4 days, the default), got 3 (a message's age carries over to the DLQ; it would "
+        "expire there at once)",
+    ],
+    "runtime_not_allowed.yaml": [
+        "runtime_not_allowed.yaml:4:1: runtime: must be one of the platform's runtimes, got 'python3.9' "
+        "(allowed: python3.12, python3.13; deprecated but accepted: python3.11)",
+    ],
+    "reserved_env_var.yaml": [
+        "reserved_env_var.yaml:8:7: functions.charge.environment.AWS_REGION: environment variable names must not "
+        "be reserved, got 'AWS_REGION' (names starting with AWS_ are reserved by Lambda; rename it)",
+    ],
+    "duplicate_subscription.yaml": [
+        "duplicate_subscription.yaml:8:9: functions.charge.subscribe[1]: a function must subscribe to each event "
+        "once, got AccountOpened from accounts again (already at subscribe[0]; merge the two into one entry)",
+    ],
+    "duplicate_publishes.yaml": [
+        "duplicate_publishes.yaml:7:5: publishes[2]: must list each event once, got InvoiceSent again "
+        "(already at publishes[0]; remove one)",
+    ],
+    "filter_leaf_not_list.yaml": [
+        "filter_leaf_not_list.yaml:10:11: functions.charge.subscribe[0].filter.currency: a filter value must be "
+        "a list of values or matchers, got 'GBP' (write `currency: ['GBP']`)",
+    ],
+    "empty_filter.yaml": [
+        "empty_filter.yaml:9:9: functions.charge.subscribe[0].filter: a filter must name at least one field, got "
+        "an empty mapping (remove `filter:` to receive every event, or add a field)",
+    ],
+    # --- YAML-level hazards -------------------------------------------------------------------
+    "duplicate_key.yaml": [
+        "duplicate_key.yaml:6:1: owner: duplicate key 'owner' (first defined on line 2) "
+        "(each key may appear only once in a mapping)",
+    ],
+    "anchors_alias.yaml": [
+        "anchors_alias.yaml:5:11: anchor '&fn' found; specs must be explicit; anchors and aliases are not allowed "
+        "(write the value out in full)",
+        "anchors_alias.yaml:7:11: alias '*fn' found; specs must be explicit; anchors and aliases are not allowed "
+        "(write the value out in full)",
+    ],
+    "merge_key.yaml": [
+        "merge_key.yaml:6:5: functions.charge: merge keys ('<<') are not allowed; specs must be explicit; anchors "
+        "and aliases are not allowed (write the keys out in full)",
+    ],
+    "alias_bomb.yaml": [  # stops early: at most 50 errors and a note, never a billion-element list
+        "alias_bomb.yaml:1:4: anchor '&a' found; specs must be explicit; anchors and aliases are not allowed "
+        "(write the value out in full)",
+        "alias_bomb.yaml:2:4: anchor '&b' found; specs must be explicit; anchors and aliases are not allowed "
+        "(write the value out in full)",
+        "alias_bomb.yaml:2:8: alias '*a' found; specs must be explicit; anchors and aliases are not allowed "
+        "(write the value out in full)",
+        ...,
+    ],
+    "custom_tag.yaml": [
+        "custom_tag.yaml:3:14: the tag '!!python/object/apply:os.system' is not allowed in a spec "
+        "(a spec is plain data; write the plain value)",
+        "custom_tag.yaml:6:14: the tag '!Ref' is not allowed in a spec (a spec is plain data; write the plain value)",
+    ],
+    "top_level_list.yaml": [
+        "top_level_list.yaml:1:1: expected a mapping at the top level, got a list "
+        "(- service: billing owner: team-billing) (a spec is a mapping: lines of `key: value`)",
+    ],
+    "empty_file.yaml": [
+        "empty_file.yaml:1:1: expected a mapping at the top level, got an empty document "
+        "(a spec is a mapping: lines of `key: value`)",
+    ],
+    "multi_document.yaml": [
+        "multi_document.yaml:6:1: a second YAML document starts here; a spec file holds exactly one document "
+        "(remove the extra '---')",
+    ],
+    "non_string_key.yaml": [
+        "non_string_key.yaml:7:7: functions.charge.environment: mapping keys must be strings, got an integer (1) "
+        "(quote the key)",
+        "non_string_key.yaml:8:9: functions.charge.environment: mapping keys must be strings, got a list ([a, b]) "
+        "(quote the key)",
+    ],
+    "syntax_error.yaml": [
+        "syntax_error.yaml:3:29: invalid YAML: a ':' is not allowed here; quote a value that contains ': ' or fix "
+        "the indentation (parser said: mapping values are not allowed here)",
+    ],
+    "unclosed_bracket.yaml": [
+        "unclosed_bracket.yaml:5:10: invalid YAML: a [ ... ] list is missing a ',' or its closing ']' "
+        "(parser said: expected ',' or ']', but got ':', while parsing a flow sequence at line 4)",
+    ],
+    "binary_junk.yaml": [
+        "binary_junk.yaml:1:8: the file contains a NUL byte; a spec must be UTF-8 text, not binary",
+    ],
+    "invalid_utf8.yaml": [
+        "invalid_utf8.yaml:3:23: the file is not valid UTF-8 (byte 0xe9); a spec must be UTF-8 text "
+        "(save the file as UTF-8)",
+    ],
+    "tabs.yaml": [
+        "tabs.yaml:5:1: a tab is used for indentation; tabs are not allowed, indent with spaces",
+        "tabs.yaml:6:1: a tab is used for indentation; tabs are not allowed, indent with spaces",
+    ],
+    "deep_nesting.yaml": [
+        "deep_nesting.yaml:1:59: the spec nests deeper than 50 levels",
+    ],
+    "too_big.yaml": [
+        "too_big.yaml:1:1: the file is larger than 1 MiB (1048576 bytes), the limit for a spec",
+    ],
+    "control_char.yaml": [
+        "control_char.yaml:2:12: the file contains the control character U+0007, which YAML does not allow",
+    ],
+    "yaml_1_1.yaml": [
+        "yaml_1_1.yaml:2:1: only YAML 1.2 is supported, the file declares %YAML 1.1",
+    ],
+    # --- the fleet: rules that need two specs ---------------------------------------------------
+    "fleet/unpublished_publisher.yaml fleet/unpublished_subscriber.yaml": [
+        "fleet/unpublished_subscriber.yaml:7:9: functions.remind.subscribe[0].event: must be an event that "
+        "invoices publishes, got InvoiceSend "
+        "(did you mean `InvoiceSent`? fleet/unpublished_publisher.yaml publishes: InvoiceSent)",
+    ],
+    "fleet/duplicate_service_a.yaml fleet/duplicate_service_b.yaml": [
+        "fleet/duplicate_service_b.yaml:1:1: service: service names must be unique in a build, got 'invoices', "
+        "already defined in fleet/duplicate_service_a.yaml (each service has exactly one spec)",
+    ],
+    "fleet/reserved_a.yaml fleet/reserved_b.yaml": [
+        "platform.yaml:8:3: lambda.account_concurrency_limit: reserved concurrency across the fleet must be ≤ 900 "
+        "(this limit − 100 that AWS keeps unreserved), got 950 (invoices.issue=500, payouts.pay=450) "
+        "(lower `reserved_concurrency` in the specs, or raise the account's Lambda concurrency quota)",
+    ],
+    # --- platform.yaml ----------------------------------------------------------------------
+    "good.yaml --platform platforms/unknown_key.yaml": [
+        "platforms/unknown_key.yaml:6:3: lambda.account_concurrency_limt: unknown key 'account_concurrency_limt' "
+        "(did you mean `account_concurrency_limit`?)",
+    ],
+    "good.yaml --platform platforms/ephemeral_parent_not_persistent.yaml": [
+        "platforms/ephemeral_parent_not_persistent.yaml:4:3: stages.ephemeral_parent: must be a persistent stage, "
+        "got 'staging'",
+    ],
+    "good.yaml --platform platforms/default_runtime_not_allowed.yaml": [
+        "platforms/default_runtime_not_allowed.yaml:3:3: runtimes.default: must be one of runtimes.allowed "
+        "['python3.12', 'python3.13'], got 'python3.11'",
+    ],
+    "good.yaml --platform platforms/bad_org.yaml": [
+        "platforms/bad_org.yaml:1:1: org: org names must be 2–10 lowercase letters and digits, starting with a "
+        "letter, got 'ACME Corp'",
+        "platforms/bad_org.yaml:2:1: region: regions must be an AWS region like eu-west-1, got 'eu-west'",
+    ],
+}
+
+
+def _arguments(case: str, tmp_path: Path, monkeypatch) -> list[str]:
+    """The case's command-line paths, run from the directory the expected paths are relative to."""
+    args = case.split()
+    if case in GENERATED:
+        (tmp_path / case).write_bytes(GENERATED[case])
+        shutil.copy(CORPUS / PLATFORM, tmp_path / PLATFORM)
+        monkeypatch.chdir(tmp_path)
+    else:
+        monkeypatch.chdir(CORPUS)
+    return args if "--platform" in args else [*args, "--platform", PLATFORM]
+
+
+def _check(code: int, out: str, err: str, expected: list) -> None:
+    assert "Traceback" not in out + err
+    assert code == 1, err
+    lines = err.splitlines()
+    assert lines[-1].endswith("error(s); nothing was written"), err
+    reported = lines[:-1]
+    if expected and expected[-1] is ...:
+        assert reported[: len(expected) - 1] == expected[:-1]
+    else:
+        assert reported == expected
+        assert lines[-1] == f"{len(expected)} error(s); nothing was written"
+
+
+def test_every_corpus_file_has_a_case():
+    named = {word for case in EXPECTED for word in case.split() if word.endswith(".yaml")}
+    on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.yaml")}
+    assert on_disk - named == {PLATFORM}
+    assert named - on_disk == set(GENERATED)
+
+
+@pytest.mark.parametrize("case", EXPECTED)
+def test_validate_reports_exactly(case, tmp_path, monkeypatch, capsys):
+    code = main(["validate", *_arguments(case, tmp_path, monkeypatch)])
+    out, err = capsys.readouterr()
+    _check(code, out, err, EXPECTED[case])
+    assert out == ""
+
+
+@pytest.mark.parametrize("case", EXPECTED)
+def test_build_reports_the_same_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
+    out_dir = tmp_path / "build-out"
+    code = main(["build", *_arguments(case, tmp_path, monkeypatch), "--out", str(out_dir), "--no-lint"])
+    out, err = capsys.readouterr()
+    _check(code, out, err, EXPECTED[case])
+    assert not out_dir.exists()
+
+
+def test_a_bad_spec_beside_a_good_one_writes_no_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(CORPUS)
+    out_dir = tmp_path / "out"
+    code = main(["build", "good.yaml", "wrong_type_timeout.yaml", "--platform", PLATFORM,
+                 "--out", str(out_dir), "--no-lint"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "nothing was written" in err
+    assert not out_dir.exists() or not any(out_dir.rglob("*"))
+
+
+def test_all_mistakes_of_a_spec_are_reported_at_once(monkeypatch, capsys):
+    monkeypatch.chdir(CORPUS)
+    code = main(["validate", "three_mistakes.yaml", "--platform", PLATFORM])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert [line.split(": ")[1] for line in err.splitlines()[:-1]] == [
+        "functions.charge.timout", "functions.charge.memory", "functions.charge.reserved_concurrency"]
+    assert err.splitlines()[-1] == "3 error(s); nothing was written"
+
+
+def test_mistakes_of_several_files_are_reported_together(monkeypatch, capsys):
+    monkeypatch.chdir(CORPUS)
+    code = main(["validate", "missing_owner.yaml", "bad_email.yaml", "--platform", "platforms/bad_org.yaml"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    files = {line.split(":")[0] for line in err.splitlines()[:-1]}
+    assert files == {"missing_owner.yaml", "bad_email.yaml", "platforms/bad_org.yaml"}
+    assert err.splitlines()[-1] == "4 error(s); nothing was written"
+
+
+# --- usage errors: exit 2 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["bogus"], "invalid choice: 'bogus'"),
+    ([], "the following arguments are required: COMMAND"),
+    (["validate", "no_such_spec.yaml", "--platform", PLATFORM], "svcgen: error: no_such_spec.yaml: no such file or directory"),
+    (["validate", "good.yaml", "--platform", "no_such_platform.yaml"],
+     "svcgen: error: no_such_platform.yaml: platform file not found (pass --platform FILE)"),
+    (["build", "good.yaml", "--platform", PLATFORM, "--no-lint", "--stage", "Bad_Stage"],
+     "svcgen: error: --stage 'Bad_Stage' is not a valid stage name: lowercase letters, digits and '-', "
+     "starting with a letter, at most 20 characters"),
+    (["build", "good.yaml", "--stage", "dev", "--branch", "feature/x"], "not allowed with argument"),
+    (["validate", "good.yaml", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+])
+def test_usage_errors_exit_2(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(CORPUS)
+    if argv[:1] == ["build"]:
+        argv = [*argv, "--out", str(tmp_path / "out")]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+# --- pydantic error kinds the service model does not use (yet): pinned on small models ----------
+
+class Method(enum.Enum):
+    GET = "GET"
+    POST = "POST"
+
+
+class Sample(Strict):
+    verb: Literal["GET", "POST", "PUT"] | None = None
+    method: Method | None = None
+    size: int | str | None = None
+    queue: QueueSpec | str | None = None
+
+
+def _errors(text: str) -> list[str]:
+    with pytest.raises(SpecErrors) as caught:
+        validate_document(load_text(text, "s.yaml"), Sample)
+    return [e.render() for e in sorted(caught.value.errors)]
+
+
+def test_literal_lists_the_allowed_values():
+    assert _errors("verb: PUTT\n") == [
+        "s.yaml:1:1: verb: must be one of the allowed values, got 'PUTT' (did you mean `PUT`? allowed: GET, POST, PUT)"]
+
+
+def test_enum_lists_the_allowed_values():
+    assert _errors("method: DELETE\n") == [
+        "s.yaml:1:1: method: must be one of the allowed values, got 'DELETE' (allowed: GET, POST)"]
+
+
+def test_union_gives_one_message():
+    assert _errors("size: [1]\n") == ["s.yaml:1:1: size: must be an integer or a string, got a list"]
+
+
+def test_union_prefers_the_alternative_the_value_is_shaped_like():
+    assert _errors("queue:\n  fifo: 'yes'\n") == [
+        "s.yaml:2:3: queue.fifo: must be true or false, got 'yes' (YAML 1.2 booleans are only true and false)"]
+    assert _errors("queue: 5\n") == ["s.yaml:1:1: queue: must be a mapping or a string, got 5"]
