@@ -74,6 +74,35 @@ def concurrency_fits_reserved(doc, spec, platform):
                             "otherwise the poller is throttled and messages land in the DLQ as if poisoned")
 
 
+def reserved_without_max_concurrency(doc, spec, platform):
+    """Reserved concurrency alone on a queue consumer makes throttles look like poison messages:
+    the poller keeps receiving, Lambda throttles, and after max_receive_count the message is in
+    the DLQ without ever running (Lambda ScalingConfig docs). A warning: the build still works."""
+    for fn_name, fn in spec.functions.items():
+        if fn.subscribe and fn.reserved_concurrency is not None and (fn.queue is None or fn.queue.max_concurrency is None):
+            err = doc.error(("functions", fn_name, "reserved_concurrency"),
+                            "a queue consumer with reserved_concurrency should also cap its poller, "
+                            "got no queue.max_concurrency",
+                            f"add `queue: {{max_concurrency: {max(2, min(fn.reserved_concurrency, 1000))}}}`, "
+                            "at most reserved_concurrency")
+            yield dataclasses.replace(err, severity="warning")
+
+
+def logical_ids_unique(doc, spec, platform):
+    """Function names become CloudFormation logical IDs (`a-1b` and `a1b` both give `A1b`)."""
+    from generator.naming import logical
+
+    seen: dict[str, str] = {}
+    for fn_name in spec.functions:
+        base = logical(fn_name)
+        if base in seen:
+            yield doc.error(("functions", fn_name),
+                            f"function names must differ in more than their dashes, got {fn_name!r} and "
+                            f"{seen[base]!r}, which both become resource names starting {base!r}",
+                            "rename one of them")
+        seen.setdefault(base, fn_name)
+
+
 def queue_retention_below_dlq(doc, spec, platform):
     why = "a message's age carries over to the DLQ; it would expire there at once"
     for _, _, queue, path in _queues(spec):
@@ -170,6 +199,7 @@ def _yaml(value: Any) -> str:
 
 
 SPEC_RULES: tuple[Rule, ...] = (
+    reserved_without_max_concurrency, logical_ids_unique,
     queue_needs_subscription, dlq_matches_queue_type, fifo_batching, concurrency_fits_reserved,
     queue_retention_below_dlq, runtime_allowed, environment_not_reserved, unique_subscriptions,
     unique_publishes, filters_are_patterns,
