@@ -27,6 +27,10 @@ LIMITS = {
     "kms_alias": 256,
     "log_group": 512,
     "bucket": 63,
+    "table": 255,
+    "state_machine": 80,
+    "pipe": 64,
+    "api": 128,
 }
 HASH_LENGTH = 8
 

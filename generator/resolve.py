@@ -37,12 +37,44 @@ class ResolvedQueue:
 
 @dataclass(frozen=True)
 class ResolvedSubscription:
+    """`kind` "bus": an EventBridge rule (`rule_name`, `source`); "store": an SNS subscription to
+    an event store's topic, this service's own (`topic_export` None) or imported by export name."""
+
+    kind: str
     logical_id: str
     rule_name: str
     publisher: str
     event: str
     source: str
     filter: dict[str, Any] | None
+    topic_export: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedStart:
+    """A workflow a function may start: this service's (`logical_id`) or another's (`export`)."""
+
+    service: str
+    workflow: str
+    logical_id: str | None
+    export: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedRoute:
+    method: str
+    path: str
+    logical_id: str
+
+
+@dataclass(frozen=True)
+class ResolvedEventStore:
+    table_name: str
+    events: tuple[str, ...]
+    fan_out: bool
+    topic_name: str
+    pipe_name: str
+    source: str  # `source` of the envelope the fan-out puts around each stored event
 
 
 @dataclass(frozen=True)
@@ -61,6 +93,9 @@ class ResolvedFunction:
     reserved_concurrency: int | None
     subscriptions: tuple[ResolvedSubscription, ...]
     queue: ResolvedQueue | None
+    store_access: tuple[str, ...] = ()
+    starts: tuple[ResolvedStart, ...] = ()
+    http: ResolvedRoute | None = None
 
 
 @dataclass(frozen=True)
@@ -80,11 +115,27 @@ class ResolvedService:
     alert_emails: tuple[str, ...]
     log_retention_days: int
     queue_age_alarm_seconds: int
+    event_store: ResolvedEventStore | None = None
+    workflows: tuple[Any, ...] = ()  # ResolvedWorkflow, see resolve_workflows.py
+    http_auth: Any = None  # platform HttpSpec, when any function has a route
 
 
 def event_source(org: str, service: str) -> str:
     """EventBridge `source` of a service's milestones; namespaced because `aws.` is reserved."""
     return f"{org}.{service}"
+
+
+def store_source(org: str, service: str) -> str:
+    """`source` in the envelope of events fanned out from a service's event store."""
+    return f"{org}.{service}.store"
+
+
+def store_topic_export(org: str, stage: str, service: str) -> str:
+    return Names(org, stage, service).export("store-topic-arn")
+
+
+def workflow_export(org: str, stage: str, service: str, workflow: str) -> str:
+    return Names(org, stage, service).export(f"{workflow}-state-machine-arn")
 
 
 def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> ResolvedService:
@@ -97,6 +148,9 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
     functions = tuple(
         _function(names, platform, stage, spec, key, fn) for key, fn in spec.functions.items()
     )
+    from generator.resolve_workflows import resolve_workflows  # workflows reuse queue resolution
+
+    store = spec.event_store
     return ResolvedService(
         service=spec.service,
         owner=spec.owner,
@@ -113,6 +167,16 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
         alert_emails=tuple(spec.alerts.email),
         log_retention_days=retention,
         queue_age_alarm_seconds=pd.alarms.queue_age_seconds or defaults.QUEUE_AGE_ALARM_SECONDS,
+        event_store=ResolvedEventStore(
+            table_name=names.physical("table", "events"),
+            events=tuple(store.events),
+            fan_out=store.fan_out,
+            topic_name=names.physical("topic", "events"),
+            pipe_name=names.physical("pipe", "events"),
+            source=store_source(platform.org, spec.service),
+        ) if store else None,
+        workflows=resolve_workflows(names, platform, stage, spec),
+        http_auth=platform.http if any(fn.http for fn in spec.functions.values()) else None,
     )
 
 
@@ -120,18 +184,9 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
               key: str, fn: FunctionSpec) -> ResolvedFunction:
     timeout = fn.timeout or platform.defaults.function.timeout or defaults.FUNCTION_TIMEOUT
     base = logical(key)
-    subscriptions = tuple(
-        ResolvedSubscription(
-            logical_id=logical(key, sub.from_, sub.event, "rule"),
-            rule_name=names.rule(key, sub.from_, sub.event),
-            publisher=sub.from_,
-            event=sub.event,
-            source=event_source(platform.org, sub.from_),
-            filter=sub.filter,
-        )
-        for sub in fn.subscribe
-    )
-    queue = _queue(names, platform, key, fn.queue or QueueSpec(), timeout) if fn.subscribe else None
+    subscriptions = tuple(resolve_subscription(names, platform, stage, spec.service, key, sub)
+                          for sub in fn.subscribe)
+    queue = resolve_queue(names, platform, key, fn.queue or QueueSpec(), timeout) if fn.subscribe else None
     # Reserved concurrency would let ephemeral stages eat the account's shared pool (DESIGN).
     reserved = fn.reserved_concurrency if stage.persistent else None
     return ResolvedFunction(
@@ -149,10 +204,49 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         reserved_concurrency=reserved,
         subscriptions=subscriptions,
         queue=queue,
+        store_access=tuple(sorted(set(fn.store_access))),
+        starts=tuple(_start(platform, stage, spec.service, ref) for ref in fn.starts),
+        http=ResolvedRoute(*fn.http.split(" ", 1), logical_id=logical(key, "route")) if fn.http else None,
     )
 
 
-def _queue(names: Names, platform: PlatformSpec, key: str, q: QueueSpec, timeout: int) -> ResolvedQueue:
+def resolve_subscription(names: Names, platform: PlatformSpec, stage: Stage, service: str, key: str,
+                         sub) -> ResolvedSubscription:
+    """One subscription of function (or workflow starter) `key`."""
+    if sub.store is not None:
+        publisher = sub.from_ or service
+        own = publisher == service
+        return ResolvedSubscription(
+            kind="store",
+            logical_id=logical(key, publisher, sub.store, "subscription"),
+            rule_name="",
+            publisher=publisher,
+            event=sub.store,
+            source=store_source(platform.org, publisher),
+            filter=sub.filter,
+            topic_export=None if own else store_topic_export(platform.org, stage.name, publisher),
+        )
+    return ResolvedSubscription(
+        kind="bus",
+        logical_id=logical(key, sub.from_, sub.event, "rule"),
+        rule_name=names.rule(key, sub.from_, sub.event),
+        publisher=sub.from_,
+        event=sub.event,
+        source=event_source(platform.org, sub.from_),
+        filter=sub.filter,
+    )
+
+
+def _start(platform: PlatformSpec, stage: Stage, service: str, ref: str) -> ResolvedStart:
+    owner, _, workflow = ref.rpartition(".")
+    owner = owner or service
+    if owner == service:
+        return ResolvedStart(owner, workflow, logical_id=logical(workflow, "state-machine"), export=None)
+    return ResolvedStart(owner, workflow, logical_id=None,
+                         export=workflow_export(platform.org, stage.name, owner, workflow))
+
+
+def resolve_queue(names: Names, platform: PlatformSpec, key: str, q: QueueSpec, timeout: int) -> ResolvedQueue:
     window = q.batching_window if q.batching_window is not None else defaults.QUEUE_BATCHING_WINDOW
     dlq_days = (q.dlq.retention_days if q.dlq else None) or defaults.DLQ_RETENTION_DAYS
     return ResolvedQueue(

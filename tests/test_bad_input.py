@@ -51,7 +51,8 @@ EXPECTED: dict[str, list] = {
         "missing_owner.yaml:1:1: owner: is required, got no `owner` key (add `owner:`)",
     ],
     "from_missing.yaml": [  # points at the subscription that lacks `from`
-        "from_missing.yaml:7:9: functions.charge.subscribe[0].from: is required, got no `from` key (add `from:`)",
+        "from_missing.yaml:7:9: functions.charge.subscribe[0]: a bus subscription must say which service "
+        "publishes the event, got no `from` (add `from: <service>`)",
     ],
     "wrong_type_timeout.yaml": [
         "wrong_type_timeout.yaml:6:5: functions.charge.timeout: must be an integer, got '10' "

@@ -23,12 +23,19 @@ DLQ_HAS_NO_DLQ = {"ES6000": "this queue is itself a dead-letter queue; a DLQ beh
                             "hide failures one level further (its depth is alarmed instead)"}
 SQS_SOURCE_NO_ON_FAILURE = {"ES1001": "an SQS event source sends failures to the queue's own DLQ via its "
                                       "RedrivePolicy; Lambda's OnFailure destination applies to stream sources"}
+SENDER_SIDS = {"events.amazonaws.com": "EventBridgeRulesSend", "sns.amazonaws.com": "StoreTopicsSend"}
 # KMS data keys are reused for 5 minutes (the SQS default, stated): fewer KMS calls, same safety.
 DATA_KEY_REUSE_SECONDS = 300
 
 
 def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> None:
-    origin = ("functions", fn.key, "queue")
+    """A function's queue, DLQ and the event source mapping that feeds the function."""
+    render_queues(ctx, fn.key, queue, ("functions", fn.key, "queue"))
+    render_event_source(ctx, fn, queue)
+
+
+def render_queues(ctx: RenderContext, key: str, queue: ResolvedQueue, origin: tuple) -> None:
+    """Queue + DLQ for consumer `key` (a function, or a workflow's starter), with exports."""
     fifo = {"FifoQueue": True} if queue.fifo else {}
     dlq = ctx.add(Queue(
         queue.dlq_logical_id,
@@ -56,6 +63,13 @@ def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> No
         **fifo,
         **dedup,
     ), origin, stateful=True)
+    ctx.export(f"{key}-queue-url", Ref(queue.logical_id), f"URL of {key}'s queue")
+    ctx.export(f"{key}-queue-arn", GetAtt(queue.logical_id, "Arn"), f"ARN of {key}'s queue")
+    ctx.export(f"{key}-dlq-arn", GetAtt(queue.dlq_logical_id, "Arn"), f"ARN of {key}'s DLQ")
+
+
+def render_event_source(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> None:
+    origin = ("functions", fn.key, "queue")
     mapping = dict(
         EventSourceArn=GetAtt(queue.logical_id, "Arn"),
         FunctionName=Ref(fn.logical_id),
@@ -70,28 +84,30 @@ def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> No
     accept(ctx.add(EventSourceMapping(f"{fn.logical_id}EventSource", **mapping), origin), SQS_SOURCE_NO_ON_FAILURE)
     ctx.grant(fn.key, CONSUMER_ACTIONS, [GetAtt(queue.logical_id, "Arn")], sid="ConsumeOwnQueue")
     ctx.grant(fn.key, ["kms:Decrypt"], [encryption.key_arn()], sid="DecryptOwnQueue")
-    ctx.export(f"{fn.key}-queue-url", Ref(queue.logical_id), f"URL of {fn.key}'s queue")
-    ctx.export(f"{fn.key}-queue-arn", GetAtt(queue.logical_id, "Arn"), f"ARN of {fn.key}'s queue")
-    ctx.export(f"{fn.key}-dlq-arn", GetAtt(queue.dlq_logical_id, "Arn"), f"ARN of {fn.key}'s DLQ")
 
 
-def policy(title: str, queue_logical_id: str, principal: str, source_arns: list) -> QueuePolicy:
-    """Only `principal`, acting for one of `source_arns`, may send; nobody without TLS."""
+def policy(title: str, queue_logical_id: str, senders: dict[str, list]) -> QueuePolicy:
+    """Only each delivering service principal, acting for one of its source ARNs, may send;
+    nobody without TLS. `senders`: principal -> source ARNs (rules, topics)."""
     queue_arn = GetAtt(queue_logical_id, "Arn")
+    allows = [
+        {
+            "Sid": SENDER_SIDS[principal],
+            "Effect": "Allow",
+            "Principal": {"Service": principal},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": arns}},
+        }
+        for principal, arns in sorted(senders.items()) if arns
+    ]
     return QueuePolicy(
         title,
         Queues=[Ref(queue_logical_id)],
         PolicyDocument={
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DeliveringServiceSends",
-                    "Effect": "Allow",
-                    "Principal": {"Service": principal},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue_arn,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arns}},
-                },
+                *allows,
                 {
                     "Sid": "DenyInsecureTransport",
                     "Effect": "Deny",

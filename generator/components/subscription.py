@@ -1,22 +1,47 @@
-"""EventBridge rules on the platform bus that deliver milestone events into a function's queue.
+"""Subscriptions: what delivers events into a consumer's queue.
 
-Targets carry an explicit RetryPolicy and a DeadLetterConfig (cfn-lint-serverless ES4000); the
-target DLQ must be a *standard* queue (EventBridge docs), shared by all rules of the service.
+A consumer is a function with `subscribe`, or a workflow with `started_by`. Milestones arrive
+through EventBridge rules on the platform bus; event-store events through SNS subscriptions to
+a store topic (components/store_subscription.py). Undeliverable events go to one standard DLQ
+per service, `EventsDlq` (EventBridge and SNS both require a standard queue there).
+
+Rule targets carry an explicit RetryPolicy and a DeadLetterConfig (cfn-lint-serverless ES4000).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from troposphere import GetAtt, ImportValue, Ref
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, SqsParameters, Target
 from troposphere.sqs import Queue
 
 from generator import defaults
-from generator.components import encryption, queue as queue_component
+from generator.components import encryption, queue as queue_component, store_subscription
 from generator.components.base import RenderContext, accept
-from generator.resolve import ResolvedFunction
+from generator.resolve import ResolvedQueue
 
 EVENTS_DLQ = "EventsDlq"
 EVENTS_PRINCIPAL = "events.amazonaws.com"
+SNS_PRINCIPAL = "sns.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    key: str  # function key, or `<workflow>-start`
+    logical_id: str
+    queue: ResolvedQueue
+    subscriptions: tuple
+    origin: tuple  # spec path of the subscription list
+
+
+def consumers(ctx: RenderContext) -> list[Consumer]:
+    found = [Consumer(fn.key, fn.logical_id, fn.queue, fn.subscriptions, ("functions", fn.key, "subscribe"))
+             for fn in ctx.svc.functions if fn.subscriptions]
+    found += [Consumer(f"{wf.key}-start", wf.logical_id + "Start", wf.start_queue, wf.started_by,
+                       ("workflows", wf.key, "started_by"))
+              for wf in ctx.svc.workflows if wf.started_by]
+    return found
 
 
 def pattern(source: str, event: str, content_filter: dict | None) -> dict:
@@ -27,16 +52,25 @@ def pattern(source: str, event: str, content_filter: dict | None) -> dict:
 
 
 def render(ctx: RenderContext) -> None:
-    subscribers = [fn for fn in ctx.svc.functions if fn.subscriptions]
-    if not subscribers:
+    found = consumers(ctx)
+    if not found:
         return
     bus_name = ImportValue(ctx.svc.platform_names.bus_name_export)
-    all_rules = []
-    for fn in subscribers:
-        rules = [_rule(ctx, fn, i, bus_name) for i in range(len(fn.subscriptions))]
-        all_rules.extend(rules)
-        ctx.add(queue_component.policy(f"{fn.logical_id}QueuePolicy", fn.queue.logical_id, EVENTS_PRINCIPAL,
-                                       [GetAtt(r, "Arn") for r in rules]), ("functions", fn.key, "subscribe"))
+    all_senders: dict[str, list] = {EVENTS_PRINCIPAL: [], SNS_PRINCIPAL: []}
+    for consumer in found:
+        senders: dict[str, list] = {EVENTS_PRINCIPAL: [], SNS_PRINCIPAL: []}
+        for index, sub in enumerate(consumer.subscriptions):
+            origin = consumer.origin + (index,)
+            if sub.kind == "bus":
+                senders[EVENTS_PRINCIPAL].append(GetAtt(_rule(ctx, consumer, sub, bus_name, origin), "Arn"))
+            else:
+                topic = store_subscription.render(ctx, consumer.queue, sub, EVENTS_DLQ, origin)
+                if topic not in senders[SNS_PRINCIPAL]:
+                    senders[SNS_PRINCIPAL].append(topic)
+        for principal, arns in senders.items():
+            all_senders[principal].extend(a for a in arns if a not in all_senders[principal])
+        ctx.add(queue_component.policy(f"{consumer.logical_id}QueuePolicy", consumer.queue.logical_id, senders),
+                consumer.origin)
     dlq = ctx.add(Queue(
         EVENTS_DLQ,
         QueueName=ctx.svc.names.physical("queue", "events-dlq"),
@@ -45,14 +79,12 @@ def render(ctx: RenderContext) -> None:
         KmsDataKeyReusePeriodSeconds=queue_component.DATA_KEY_REUSE_SECONDS,
     ), stateful=True)
     accept(dlq, queue_component.DLQ_HAS_NO_DLQ)
-    ctx.add(queue_component.policy("EventsDlqPolicy", EVENTS_DLQ, EVENTS_PRINCIPAL,
-                                   [GetAtt(r, "Arn") for r in all_rules]))
-    ctx.export("events-dlq-arn", GetAtt(EVENTS_DLQ, "Arn"), "DLQ of events the bus could not deliver")
+    ctx.add(queue_component.policy("EventsDlqPolicy", EVENTS_DLQ, all_senders))
+    ctx.export("events-dlq-arn", GetAtt(EVENTS_DLQ, "Arn"), "DLQ of events that could not be delivered")
 
 
-def _rule(ctx: RenderContext, fn: ResolvedFunction, index: int, bus_name) -> str:
-    sub = fn.subscriptions[index]
-    queue = fn.queue
+def _rule(ctx: RenderContext, consumer: Consumer, sub, bus_name, origin: tuple) -> str:
+    queue = consumer.queue
     target = dict(
         Id="queue",
         Arn=GetAtt(queue.logical_id, "Arn"),
@@ -65,10 +97,10 @@ def _rule(ctx: RenderContext, fn: ResolvedFunction, index: int, bus_name) -> str
     ctx.add(Rule(
         sub.logical_id,
         Name=sub.rule_name,
-        Description=f"{sub.event} from {sub.publisher} to {fn.key}",
+        Description=f"{sub.event} from {sub.publisher} to {consumer.key}",
         EventBusName=bus_name,
         EventPattern=pattern(sub.source, sub.event, sub.filter),
         State="ENABLED",
         Targets=[Target(**target)],
-    ), ("functions", fn.key, "subscribe", index))
+    ), origin)
     return sub.logical_id

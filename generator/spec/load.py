@@ -32,6 +32,8 @@ MAX_ERRORS = 50  # a 1 MiB file of tabs or aliases must not produce 100 000 line
 CORE = "tag:yaml.org,2002:"
 NULL, BOOL, INT, FLOAT, STR = (CORE + t for t in ("null", "bool", "int", "float", "str"))
 MERGE = CORE + "merge"
+NOT_TEXT = {NULL, BOOL, INT, FLOAT, MERGE}  # implicit tags whose keys are not plain text
+KINDS = {NULL: "null", BOOL: "a boolean", INT: "an integer", FLOAT: "a number", STR: "a string"}
 # Explicit tags that only restate what plain YAML already means; everything else
 # (!Ref, !!python/object:..., !!binary, !!set, ...) would smuggle behaviour or types into data.
 ALLOWED_TAGS = {
@@ -40,15 +42,20 @@ ALLOWED_TAGS = {
     SequenceStartEvent: {CORE + "seq"},
 }
 NO_ANCHORS = "specs must be explicit; anchors and aliases are not allowed"
+WRITE_OUT = "write the value out in full"
 
 # ruamel's problem texts that need plain words; matched by prefix, the raw text goes in the hint.
 _PLAIN = (
-    ("mapping values are not allowed", "a ':' is not allowed here; quote a value that contains ': ' or fix the indentation"),
+    ("mapping values are not allowed", "a ':' is not allowed here; quote a value that contains"
+     " ': ' or fix the indentation"),
     ("expected <block end>", "the indentation does not match the lines above"),
     ("could not find expected ':'", "expected a 'key: value' line, but the ':' is missing"),
-    ("found unexpected end of stream", "the file ends inside an unfinished value (an unclosed quote or bracket?)"),
+    ("found unexpected end of stream", "the file ends inside an unfinished value"
+     " (an unclosed quote or bracket?)"),
     ("expected ',' or ']'", "a [ ... ] list is missing a ',' or its closing ']'"),
     ("expected ',' or '}'", "a { ... } mapping is missing a ',' or its closing '}'"),
+    ("expected the node content", "a value is missing here"),
+    ("found character", "this character cannot start a value; quote the value"),
 )
 
 
@@ -77,7 +84,8 @@ def load_document(path: pathlib.Path, display: str | None = None) -> Document:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)  # never read more than the limit needs
     except OSError as exc:
-        raise SpecErrors([SpecError(file, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+        message = f"cannot read the file: {exc.strerror or exc}"
+        raise SpecErrors([_err(file, (1, 1), message)]) from None
     return load_text(data, file)
 
 
@@ -105,13 +113,14 @@ def _raise_if(file: str, errors: list[SpecError]) -> None:
         raise SpecErrors(errors)
 
 
-def _at(file: str, line: int, col: int, message: str, hint: str = "", path: str = "") -> SpecError:
-    return SpecError(file, line, col, path, message, hint)
+def _err(file: str, where: tuple[int, int], message: str, hint: str = "", path: str = "") -> SpecError:
+    return SpecError(file, where[0], where[1], path, message, hint)
 
 
-def _mark(file: str, mark, message: str, hint: str = "", path: str = "") -> SpecError:
-    """SpecError at a ruamel mark (0-based line and column)."""
-    return _at(file, mark.line + 1, mark.column + 1, message, hint, path)
+def _at(mark) -> tuple[int, int]:
+    """1-based (line, col) of a ruamel mark or node (ruamel counts from 0)."""
+    mark = getattr(mark, "start_mark", mark)
+    return mark.line + 1, mark.column + 1
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -121,20 +130,21 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 def _decode(data: bytes, file: str) -> str:
     """Bytes -> text, or a SpecError for anything that is not a small UTF-8 text file."""
     if len(data) > MAX_BYTES:
-        raise SpecErrors([_at(file, 1, 1, f"the file is larger than 1 MiB ({MAX_BYTES} bytes), the limit for a spec")])
+        message = f"the file is larger than 1 MiB ({MAX_BYTES} bytes), the limit for a spec"
+        raise SpecErrors([_err(file, (1, 1), message)])
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 BOM is harmless (editors on Windows add it)
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, col = _line_col(data[:nul].decode("utf-8", "replace"), nul)
-        raise SpecErrors([_at(file, line, col, "the file contains a NUL byte; a spec must be UTF-8 text, not binary")])
+        head = data[:nul].decode("utf-8", "replace")
+        message = "the file contains a NUL byte; a spec must be UTF-8 text, not binary"
+        raise SpecErrors([_err(file, _line_col(head, len(head)), message)])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         head = data[: exc.start].decode("utf-8")  # valid: exc.start is the first bad byte
-        line, col = _line_col(head, len(head))
         message = f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); a spec must be UTF-8 text"
-        raise SpecErrors([_at(file, line, col, message, "save the file as UTF-8")]) from None
+        raise SpecErrors([_err(file, _line_col(head, len(head)), message, "save the file as UTF-8")]) from None
 
 
 def _tab_errors(text: str, file: str) -> list[SpecError]:
@@ -145,14 +155,14 @@ def _tab_errors(text: str, file: str) -> list[SpecError]:
         indent = line[: len(line) - len(body)]
         if "\t" in indent and body.strip():
             message = "a tab is used for indentation; tabs are not allowed, indent with spaces"
-            errors.append(_at(file, number, indent.index("\t") + 1, message))
+            errors.append(_err(file, (number, indent.index("\t") + 1), message))
     return errors
 
 
 def _event_errors(text: str, file: str) -> list[SpecError]:
     """Check the parser's event stream; no tree is built, so nothing here can blow up."""
     errors: list[SpecError] = []
-    depth, documents, too_deep = 0, 0, False
+    depth, documents = 0, 0
     try:
         for event in YAML(typ="rt").parse(text):
             if len(errors) > MAX_ERRORS:
@@ -164,9 +174,12 @@ def _event_errors(text: str, file: str) -> list[SpecError]:
                 errors += _node_errors(event, file)
             if isinstance(event, CollectionStartEvent):
                 depth += 1
-                if depth > MAX_DEPTH and not too_deep:
-                    too_deep = True
-                    errors.append(_mark(file, event.start_mark, f"the spec nests deeper than {MAX_DEPTH} levels"))
+                if depth > MAX_DEPTH:
+                    # stop here: ruamel's scanner is quadratic in flow depth ([[[[...), so going
+                    # on would let a small file burn seconds of CPU
+                    message = f"the spec nests deeper than {MAX_DEPTH} levels"
+                    errors.append(_err(file, _at(event), message))
+                    break
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except YAMLError as exc:  # a syntax error ends the pass; keep what was found before it
@@ -177,22 +190,24 @@ def _event_errors(text: str, file: str) -> list[SpecError]:
 def _document_errors(event: DocumentStartEvent, number: int, file: str) -> list[SpecError]:
     errors = []
     if number == 2:  # report the first extra document only
-        errors.append(_mark(file, event.start_mark, "a second YAML document starts here; a spec file holds exactly one document", "remove the extra '---'"))
+        message = "a second YAML document starts here; a spec file holds exactly one document"
+        errors.append(_err(file, _at(event), message, "remove the extra '---'"))
     if event.version not in (None, (1, 2)):  # YAML 1.1 would turn `yes`/`on` into booleans
         version = ".".join(map(str, event.version))
-        errors.append(_mark(file, event.start_mark, f"only YAML 1.2 is supported, the file declares %YAML {version}"))
+        message = f"only YAML 1.2 is supported, the file declares %YAML {version}"
+        errors.append(_err(file, _at(event), message))
     return errors
 
 
 def _node_errors(event: NodeEvent, file: str) -> list[SpecError]:
     if isinstance(event, AliasEvent):
-        return [_mark(file, event.start_mark, f"alias '*{event.anchor}' found; {NO_ANCHORS}", "write the value out in full")]
+        return [_err(file, _at(event), f"alias '*{event.anchor}' found; {NO_ANCHORS}", WRITE_OUT)]
     errors = []
     if event.anchor is not None:
-        errors.append(_mark(file, event.start_mark, f"anchor '&{event.anchor}' found; {NO_ANCHORS}", "write the value out in full"))
+        errors.append(_err(file, _at(event), f"anchor '&{event.anchor}' found; {NO_ANCHORS}", WRITE_OUT))
     message = _tag_error(event)
     if message:
-        errors.append(_mark(file, event.start_mark, message, "a spec is plain data; write the plain value"))
+        errors.append(_err(file, _at(event), message, "a spec is plain data; write the plain value"))
     return errors
 
 
@@ -208,23 +223,16 @@ def _tag_error(event: NodeEvent) -> str:
 
 def _syntax_error(exc: YAMLError, file: str, text: str) -> SpecError:
     if isinstance(exc, ReaderError):  # control characters ruamel refuses to read
-        line, col = _line_col(text, exc.position)
-        return _at(file, line, col, f"the file contains the control character U+{exc.character:04X}, which YAML does not allow")
+        message = f"the file contains the control character U+{exc.character:04X}, which YAML does not allow"
+        return _err(file, _line_col(text, exc.position), message)
     if not isinstance(exc, MarkedYAMLError):
-        return _at(file, 1, 1, f"invalid YAML: {exc}")
+        return _err(file, (1, 1), f"invalid YAML: {exc}")
     problem = exc.problem or exc.context or "the YAML could not be parsed"
     plain = next((words for prefix, words in _PLAIN if problem.startswith(prefix)), problem)
-    hint = f"parser said: {problem}"
-    if exc.context and exc.context_mark is not None:
-        hint += f", {exc.context} at line {exc.context_mark.line + 1}"
+    where = f"{exc.context} at line {exc.context_mark.line + 1}" if exc.context_mark else ""
+    hint = ", ".join(part for part in (f"parser said: {problem}", where) if part)
     mark = exc.problem_mark or exc.context_mark
-    if mark is None:
-        return _at(file, 1, 1, f"invalid YAML: {plain}", hint)
-    return _mark(file, mark, f"invalid YAML: {plain}", hint)
-
-
-def _pos(node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return _err(file, _at(mark) if mark is not None else (1, 1), f"invalid YAML: {plain}", hint)
 
 
 class _Builder:
@@ -238,10 +246,10 @@ class _Builder:
     def document(self, root) -> Document:
         if not isinstance(root, MappingNode):
             got = "an empty document" if _is_empty(root) else self.describe(root)
-            line, col = _pos(root) if root is not None else (1, 1)
-            raise SpecErrors([_at(self.file, line, col, f"expected a mapping at the top level, got {got}",
-                                  "a spec is a mapping: lines of `key: value`")])
-        self.positions[()] = _pos(root)
+            where = (1, 1) if _is_empty(root) else _at(root)
+            message = f"expected a mapping at the top level, got {got}"
+            raise SpecErrors([_err(self.file, where, message, "a spec is a mapping: lines of `key: value`")])
+        self.positions[()] = _at(root)
         data = self.mapping(root, ())
         _raise_if(self.file, self.errors)
         return Document(self.file, data, self.positions)
@@ -259,32 +267,32 @@ class _Builder:
             key = self.key(key_node, path)
             if key is None:
                 continue
-            where = _pos(key_node)
             if key in out:
                 first = self.positions[path + (key,)][0]
-                self.errors.append(_at(self.file, *where, f"duplicate key '{key}' (first defined on line {first})",
-                                       "each key may appear only once in a mapping", dotted(path + (key,))))
+                message = f"duplicate key '{key}' (first defined on line {first})"
+                hint = "each key may appear only once in a mapping"
+                self.errors.append(_err(self.file, _at(key_node), message, hint, dotted(path + (key,))))
                 continue
-            self.positions[path + (key,)] = where
+            self.positions[path + (key,)] = _at(key_node)
             out[key] = self.value(value_node, path + (key,))
         return out
 
     def sequence(self, node: SequenceNode, path: tuple) -> list:
         items = []
         for index, item in enumerate(node.value):
-            self.positions[path + (index,)] = _pos(item)
+            self.positions[path + (index,)] = _at(item)
             items.append(self.value(item, path + (index,)))
         return items
 
     def key(self, node, path: tuple) -> str | None:
         """The key as str, or None after recording why it is not a usable key."""
-        if isinstance(node, ScalarNode) and node.tag == STR:
-            return node.value
+        if isinstance(node, ScalarNode) and node.tag not in NOT_TEXT:
+            return node.value  # like values, a date-like key stays the text it is
         if isinstance(node, ScalarNode) and node.tag == MERGE:
             message, hint = f"merge keys ('<<') are not allowed; {NO_ANCHORS}", "write the keys out in full"
         else:
             message, hint = f"mapping keys must be strings, got {self.describe(node)}", "quote the key"
-        self.errors.append(_at(self.file, *_pos(node), message, hint, dotted(path)))
+        self.errors.append(_err(self.file, _at(node), message, hint, dotted(path)))
         return None
 
     def scalar(self, node: ScalarNode, path: tuple):
@@ -295,22 +303,17 @@ class _Builder:
             return str(node.value)  # strings, and timestamps etc. keep their exact source text
         try:
             return convert(self.constructor.construct_object(node))  # ruamel type -> plain type
-        except (YAMLError, ValueError, KeyError, TypeError):  # only reachable via an explicit !!int etc.
-            kind = "!!" + node.tag[len(CORE):]
-            self.errors.append(_at(self.file, *_pos(node), f"'{node.value}' is not a valid {kind}", "", dotted(path)))
+        except (YAMLError, ValueError, KeyError, TypeError):  # only via an explicit `!!int x` etc.
+            message = f"'{node.value}' is not a valid !!{node.tag[len(CORE):]}"
+            self.errors.append(_err(self.file, _at(node), message, "", dotted(path)))
             return str(node.value)
 
     def describe(self, node) -> str:
         """Words for what a node is, with its source text, for error messages."""
         text = " ".join(self.text[node.start_mark.index : node.end_mark.index].split())
         text = text if len(text) <= 40 else text[:37] + "..."
-        kinds = {NULL: "null", BOOL: "a boolean", INT: "an integer", FLOAT: "a number", STR: "a string"}
-        if isinstance(node, MappingNode):
-            kind = "a mapping"
-        elif isinstance(node, SequenceNode):
-            kind = "a list"
-        else:
-            kind = kinds.get(node.tag, "a value")
+        kind = {MappingNode: "a mapping", SequenceNode: "a list"}.get(type(node))
+        kind = kind or KINDS.get(node.tag, "a string")
         return f"{kind} ({text})" if text else f"{kind} (empty)"
 
 

@@ -8,7 +8,7 @@ component that owns them (so the spec says only what differs).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,6 +22,10 @@ ENV_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 HANDLER = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 TAG_KEY = r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$"
+# `GET /accounts/{id}/balance`: an HTTP API route key.
+HTTP_ROUTE = r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (/[A-Za-z0-9._~{}+-]*)+$"
+# A workflow of this service (`settle-wire`) or of another (`payments.settle-wire`).
+WORKFLOW_REF = r"^([a-z][a-z0-9]*(-[a-z0-9]+)*\.)?[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 ServiceName = Annotated[str, StringConstraints(pattern=SERVICE_NAME, min_length=2, max_length=32)]
 FunctionName = Annotated[str, StringConstraints(pattern=SERVICE_NAME, min_length=2, max_length=40)]
@@ -62,12 +66,15 @@ class QueueSpec(Strict):
 
 
 class Subscription(Strict):
-    """A milestone event on the shared bus, published by another (or the same) service."""
+    """A milestone on the shared bus (`event` + `from`), or an event of an event store (`store`,
+    this service's own unless `from` names another service). Exactly one of `event`/`store`:
+    checked in spec/rules.py so the error points at the entry."""
 
-    event: EventName
-    from_: ServiceName = Field(alias="from", description="The publishing service.")
+    event: EventName | None = Field(None, description="Milestone (EventBridge detail-type).")
+    store: EventName | None = Field(None, description="Event type of an event store's fan-out topic.")
+    from_: ServiceName | None = Field(None, alias="from", description="The publishing service.")
     filter: dict[str, Any] | None = Field(
-        None, description="EventBridge content filter on the event's `detail` (pattern syntax)."
+        None, description="Content filter: on the event's `detail` (bus) or the stored event (store)."
     )
 
 
@@ -84,6 +91,19 @@ class FunctionSpec(Strict):
     )
     subscribe: list[Subscription] = Field(default_factory=list)
     queue: QueueSpec | None = Field(None, description="Only for functions that subscribe.")
+    store_access: list[Literal["read", "append"]] = Field(
+        default_factory=list, description="Access to this service's event store.")
+    starts: list[Annotated[str, StringConstraints(pattern=WORKFLOW_REF)]] = Field(
+        default_factory=list, description="Workflows it may start: `name` or `service.name`.")
+    http: Annotated[str, StringConstraints(pattern=HTTP_ROUTE)] | None = Field(
+        None, description="HTTP API route, e.g. `GET /accounts/{id}`.")
+
+
+class EventStoreSpec(Strict):
+    """DynamoDB event store: partition key aggregate id, sort key revision."""
+
+    events: list[EventName] = Field(..., min_length=1, description="Event types the store holds.")
+    fan_out: bool = Field(True, description="Publish every stored event to the service's store topic.")
 
 
 class Alerts(Strict):
@@ -97,5 +117,12 @@ class ServiceSpec(Strict):
     runtime: str | None = Field(None, description="Defaults to the platform's default runtime.")
     tags: dict[TagKey, Annotated[str, StringConstraints(max_length=256)]] = Field(default_factory=dict)
     publishes: list[EventName] = Field(default_factory=list)
+    event_store: EventStoreSpec | None = None
     functions: dict[FunctionName, FunctionSpec] = Field(..., min_length=1)
+    workflows: dict[FunctionName, "WorkflowSpec"] = Field(default_factory=dict)
     alerts: Alerts = Field(default_factory=Alerts)
+
+
+from generator.spec.workflow_model import WorkflowSpec  # noqa: E402  (workflows build on the types above)
+
+ServiceSpec.model_rebuild()

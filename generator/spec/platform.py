@@ -6,7 +6,7 @@ to `generator/defaults.py`, where each default carries its reason and source.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -78,6 +78,26 @@ class DefaultsSpec(Strict):
     alarms: AlarmDefaultsSpec = Field(default_factory=AlarmDefaultsSpec)
 
 
+class JwtSpec(Strict):
+    issuer: Annotated[str, StringConstraints(pattern=r"^https://\S+$")]
+    audiences: list[Annotated[str, StringConstraints(min_length=1)]] = Field(..., min_length=1)
+
+
+class HttpSpec(Strict):
+    """HTTP APIs: never open. `iam` signs requests with SigV4; `jwt` needs an issuer."""
+
+    auth: Literal["iam", "jwt"] = "iam"
+    jwt: JwtSpec | None = None
+    throttling_burst: int = Field(100, ge=1, le=5000, description="Default route burst limit.")
+    throttling_rate: int = Field(50, ge=1, le=10000, description="Default route requests per second.")
+
+    @model_validator(mode="after")
+    def _jwt_has_issuer(self) -> "HttpSpec":
+        if self.auth == "jwt" and self.jwt is None:
+            raise ValueError("http.auth jwt needs http.jwt with issuer and audiences")
+        return self
+
+
 class PlatformSpec(Strict):
     org: Annotated[str, StringConstraints(pattern=ORG)]
     region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "eu-west-1"
@@ -87,3 +107,4 @@ class PlatformSpec(Strict):
     lambda_: LambdaSpec = Field(default_factory=LambdaSpec, alias="lambda")
     stages: StagesSpec = Field(default_factory=StagesSpec)
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    http: HttpSpec = Field(default_factory=HttpSpec)

@@ -148,10 +148,11 @@ def unique_subscriptions(doc, spec, platform):
     for fn_name, fn in spec.functions.items():
         seen: dict[tuple[str, str], int] = {}
         for i, sub in enumerate(fn.subscribe):
-            key = (sub.from_, sub.event)
+            key = (sub.from_, sub.event, sub.store)
             if key in seen:
+                what = sub.event or f"store event {sub.store}"
                 yield doc.error(("functions", fn_name, "subscribe", i),
-                                f"a function must subscribe to each event once, got {sub.event} from {sub.from_} again",
+                                f"a function must subscribe to each event once, got {what} from {sub.from_} again",
                                 f"already at subscribe[{seen[key]}]; merge the two into one entry")
             seen.setdefault(key, i)
 
@@ -207,4 +208,6 @@ SPEC_RULES: tuple[Rule, ...] = (
 
 
 def check_spec(doc: Document, spec: ServiceSpec, platform: PlatformSpec) -> list[SpecError]:
-    return [err for rule in SPEC_RULES for err in rule(doc, spec, platform)]
+    from generator.spec.rules_v2 import V2_RULES
+
+    return [err for rule in SPEC_RULES + V2_RULES for err in rule(doc, spec, platform)]

@@ -1,0 +1,107 @@
+"""Rules for event stores, store subscriptions, workflows and HTTP routes within one spec."""
+
+from __future__ import annotations
+
+from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
+
+
+def subscription_kind(doc, spec, platform):
+    """Each subscription names exactly one of `event` (bus) or `store`; a bus event needs `from`."""
+    for path, sub in _subscriptions(spec):
+        if (sub.event is None) == (sub.store is None):
+            got = "both" if sub.event else "neither"
+            yield doc.error(path, f"a subscription must have exactly one of `event` or `store`, got {got}",
+                            "`event:` + `from:` for a milestone on the bus, `store:` for an event-store event")
+        elif sub.event is not None and sub.from_ is None:
+            yield doc.error(path, "a bus subscription must say which service publishes the event, got no `from`",
+                            "add `from: <service>`")
+
+
+def own_store_events_exist(doc, spec, platform):
+    """`store: X` without `from` (or from this service) needs X in this service's event_store."""
+    for path, sub in _subscriptions(spec):
+        if sub.store is None or (sub.from_ not in (None, spec.service)):
+            continue
+        if spec.event_store is None:
+            yield doc.error(path + ("store",), f"subscribes to its own event store, got no `event_store` in {spec.service}",
+                            "add `event_store: {events: [...]}` or name the owning service with `from:`")
+        elif sub.store not in spec.event_store.events:
+            yield doc.error(path + ("store",),
+                            f"must be one of this service's stored events, got {sub.store!r}",
+                            f"event_store.events: {', '.join(spec.event_store.events)}")
+
+
+def store_access_needs_store(doc, spec, platform):
+    for name, fn in spec.functions.items():
+        if fn.store_access and spec.event_store is None:
+            yield doc.error(("functions", name, "store_access"),
+                            "needs an event store in this service, got no `event_store`",
+                            "add `event_store: {events: [...]}`")
+
+
+def own_workflows_exist(doc, spec, platform):
+    for name, fn in spec.functions.items():
+        for i, ref in enumerate(fn.starts):
+            if "." not in ref and ref not in spec.workflows:
+                yield doc.error(("functions", name, "starts", i), f"must name a workflow of this service, got {ref!r}",
+                                f"workflows: {', '.join(spec.workflows) or 'none'}; another service's as `service.name`")
+
+
+def unique_routes(doc, spec, platform):
+    seen: dict[str, str] = {}
+    for name, fn in spec.functions.items():
+        if fn.http is None:
+            continue
+        if fn.http in seen:
+            yield doc.error(("functions", name, "http"), f"route {fn.http!r} is already served by {seen[fn.http]!r}",
+                            "each route has one function")
+        seen.setdefault(fn.http, name)
+
+
+def workflow_steps_are_valid(doc, spec, platform):
+    for wf_name, wf in spec.workflows.items():
+        names: dict[str, tuple] = {}
+        yield from _steps(doc, spec, ("workflows", wf_name, "steps"), wf.steps, names)
+
+
+def _steps(doc, spec, path: tuple, steps, names: dict):
+    for i, step in enumerate(steps):
+        here = path + (i,)
+        if isinstance(step, CallStep):
+            for key in ("call", "compensate"):
+                fn = getattr(step, key)
+                if fn is not None and fn not in spec.functions:
+                    yield doc.error(here + (key,), f"must name a function of this service, got {fn!r}",
+                                    f"functions: {', '.join(spec.functions)}")
+            if step.timeout is not None and step.call in spec.functions:
+                limit = spec.functions[step.call].timeout
+                if limit is not None and step.timeout < limit:
+                    yield doc.error(here + ("timeout",),
+                                    f"must be ≥ the function's own timeout ({limit} s), got {step.timeout}",
+                                    "a shorter task timeout abandons invocations that are still running")
+            continue
+        step_name = step.pause if isinstance(step, PauseStep) else step.choose
+        if step_name in names:
+            yield doc.error(here, f"step names must be unique in a workflow, got {step_name!r} twice")
+        names.setdefault(step_name, here)
+        if isinstance(step, PauseStep) and step.reviewer is not None and step.reviewer not in spec.functions:
+            yield doc.error(here + ("reviewer",), f"must name a function of this service, got {step.reviewer!r}",
+                            f"functions: {', '.join(spec.functions)}")
+        if isinstance(step, ChooseStep):
+            for value, branch in step.when.items():
+                yield from _steps(doc, spec, here + ("when", value), branch, names)
+            if step.otherwise:
+                yield from _steps(doc, spec, here + ("otherwise",), step.otherwise, names)
+
+
+def _subscriptions(spec):
+    for name, fn in spec.functions.items():
+        for i, sub in enumerate(fn.subscribe):
+            yield ("functions", name, "subscribe", i), sub
+    for name, wf in spec.workflows.items():
+        for i, sub in enumerate(wf.started_by):
+            yield ("workflows", name, "started_by", i), sub
+
+
+V2_RULES = (subscription_kind, own_store_events_exist, store_access_needs_store, own_workflows_exist,
+            unique_routes, workflow_steps_are_valid)
