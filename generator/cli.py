@@ -10,7 +10,7 @@ from generator import pipeline
 from generator.errors import SpecErrors, UsageError
 from generator.output import summary, write_file
 from generator.schema_gen import SCHEMA_DIR, schema_texts
-from generator.stages import stage_from_branch
+from generator.stages import resolve_stage, stage_from_branch
 from generator.workspace import load_workspace
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
     schema.add_argument("--out", type=Path, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
 
+    outputs = sub.add_parser("outputs", help="what each stack exports and imports")
+    inputs(outputs)
+    outputs.add_argument("--stage", default="dev", help="stage name (default: dev)")
+    outputs.add_argument("--json", action="store_true", help="machine-readable output")
+
     stage_cmd = sub.add_parser("stage", help="print the stage name for a git branch")
     stage_cmd.add_argument("branch")
     return parser
@@ -56,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `svcgen outputs | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
     except SpecErrors as exc:
         print(exc.render(), file=sys.stderr)
         count = sum(1 for e in exc.errors if e.severity != "warning")
@@ -106,12 +114,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_outputs(args: argparse.Namespace) -> int:
+    from generator.discovery import interfaces, render_json, render_table
+
+    ws = load_workspace(args.paths, args.platform)
+    stage = resolve_stage(args.stage, ws.platform)
+    items = interfaces(pipeline.render_all(ws, stage), ws, stage)
+    print(render_json(items, stage.name) if args.json else render_table(items))
+    return EXIT_OK
+
+
 def cmd_stage(args: argparse.Namespace) -> int:
     print(stage_from_branch(args.branch))
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "schema": cmd_schema, "stage": cmd_stage}
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "schema": cmd_schema, "outputs": cmd_outputs,
+            "stage": cmd_stage}
 
 if __name__ == "__main__":
     sys.exit(main())

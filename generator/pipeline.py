@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.components.platform_stack import render_platform
 from generator.fleet import lint_texts
-from generator.errors import SpecError
+from generator.errors import SpecError, SpecErrors
 from generator.output import FileResult, write_file
 from generator.render import render_service
 from generator.resolve import resolve_service
@@ -38,6 +38,7 @@ class Artifact:
     text: str
     doc: Document | None
     origins: dict[str, tuple]
+    template: dict  # the same template as data (for discovery and checks)
 
 
 @dataclass
@@ -56,20 +57,26 @@ class BuildResult:
 def render_all(ws: Workspace, stage: Stage) -> list[Artifact]:
     artifacts = []
     if stage.persistent:  # ephemeral stages use their parent's platform stack (DESIGN.md, Stages)
-        template = render_platform(ws.platform, stage.name)
+        template = render_platform(ws.platform, stage.name).to_dict()
         artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
-                                  to_yaml(template.to_dict()), ws.platform_doc, {}))
+                                  to_yaml(template), ws.platform_doc, {}, template))
     for item in sorted(ws.services, key=lambda s: s.spec.service):
         ctx = render_service(resolve_service(item.spec, ws.platform, stage))
+        template = ctx.template.to_dict()
         artifacts.append(Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
-                                  to_yaml(ctx.template.to_dict()), item.doc, ctx.origins))
+                                  to_yaml(template), item.doc, ctx.origins, template))
     return artifacts
 
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
           linter: "Linter | None" = None) -> BuildResult:
+    from generator.discovery import check_imports  # discovery reads pipeline artifacts
+
     stage = resolve_stage(stage_name, ws.platform)
     result = BuildResult(stage, render_all(ws, stage), warnings=list(ws.warnings))
+    missing = check_imports(result.artifacts, ws, stage)
+    if missing:
+        raise SpecErrors(missing)
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out

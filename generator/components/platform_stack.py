@@ -55,8 +55,10 @@ def render_platform(platform: PlatformSpec, stage: str) -> Template:
         }],
     }))
     # `Ref` of an EventBus is its name on AWS, but GetAtt Name is unambiguous everywhere.
-    t.add_output(Output("BusName", Value=GetAtt("Bus", "Name"), Export=Export(names.bus_name_export)))
-    t.add_output(Output("BusArn", Value=GetAtt("Bus", "Arn"), Export=Export(names.bus_arn_export)))
-    t.add_output(Output("ArtifactsBucketName", Value=Ref("ArtifactsBucket"),
-                        Export=Export(names.artifacts_bucket_export)))
+    t.add_output(Output("BusName", Description="Name of the milestone bus", Value=GetAtt("Bus", "Name"),
+                        Export=Export(names.bus_name_export)))
+    t.add_output(Output("BusArn", Description="ARN of the milestone bus", Value=GetAtt("Bus", "Arn"),
+                        Export=Export(names.bus_arn_export)))
+    t.add_output(Output("ArtifactsBucketName", Description="Bucket code packages are deployed from",
+                        Value=Ref("ArtifactsBucket"), Export=Export(names.artifacts_bucket_export)))
     return t
