@@ -102,7 +102,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ws = load_workspace(args.paths, args.platform)
     for warning in ws.warnings:
         print(warning.render(), file=sys.stderr)
-    print(f"{len(ws.services)} spec(s) and {ws.platform_doc.file} are valid")
+    context = len(ws.services) - len(ws.targets)
+    extra = f" ({context} referenced spec(s) checked as context)" if context else ""
+    print(f"{len(ws.targets)} spec(s) and {ws.platform_doc.file} are valid{extra}")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.components.platform_stack import render_platform
 from generator.errors import SpecError
-from generator.pipeline import PLATFORM_DIR, Artifact
+from generator.pipeline import PLATFORM_DIR, Artifact, render_one
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ def interfaces(artifacts: list[Artifact], ws, stage) -> list[StackInterface]:
     templates = {a.stack: a.template for a in artifacts}
     if PLATFORM_DIR not in templates:  # ephemeral stage: the parent's platform stack
         templates[PLATFORM_DIR] = render_platform(ws.platform, stage.platform_stage).to_dict()
+    for item in ws.services:  # context services: deployed on their own, but their exports count
+        if item.spec.service not in templates:
+            templates[item.spec.service] = render_one(item, ws, stage).template
     providers = {e.name: stack for stack, t in templates.items() for e in _exports(t)}
     result = []
     for artifact in artifacts:

@@ -6,13 +6,14 @@ import difflib
 
 from generator import defaults
 from generator.errors import SpecError
+from generator.spec.contracts import check_contracts
 from generator.spec.load import Document
 from generator.spec.platform import PlatformSpec
 
 
 def check_fleet(platform_doc: Document, platform: PlatformSpec, services: list) -> list[SpecError]:
     return [*unique_service_names(services), *subscribed_events_are_published(services),
-            *other_stores_exist(services), *other_workflows_exist(services),
+            *other_stores_exist(services), *other_workflows_exist(services), *check_contracts(services),
             *reserved_concurrency_fits_account(platform_doc, platform, services)]
 
 

@@ -60,12 +60,16 @@ def render_all(ws: Workspace, stage: Stage) -> list[Artifact]:
         template = render_platform(ws.platform, stage.name).to_dict()
         artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
                                   to_yaml(template), ws.platform_doc, {}, template))
-    for item in sorted(ws.services, key=lambda s: s.spec.service):
-        ctx = render_service(resolve_service(item.spec, ws.platform, stage))
-        template = ctx.template.to_dict()
-        artifacts.append(Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
-                                  to_yaml(template), item.doc, ctx.origins, template))
+    for item in sorted(ws.target_services, key=lambda s: s.spec.service):
+        artifacts.append(render_one(item, ws, stage))
     return artifacts
+
+
+def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
+    ctx = render_service(resolve_service(item.spec, ws.platform, stage))
+    template = ctx.template.to_dict()
+    return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
+                    to_yaml(template), item.doc, ctx.origins, template)
 
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,

@@ -31,8 +31,13 @@ class ServiceInput:
 class Workspace:
     platform_doc: Document
     platform: PlatformSpec
-    services: list[ServiceInput]
+    services: list[ServiceInput]  # targets and the context they reference
     warnings: list[SpecError] = field(default_factory=list)
+    targets: frozenset[str] = frozenset()  # services to render; the others are context only
+
+    @property
+    def target_services(self) -> list[ServiceInput]:
+        return [s for s in self.services if s.spec.service in self.targets]
 
 
 def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path, list[Path]]:
@@ -64,6 +69,8 @@ def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
         doc, spec = _load(path, ServiceSpec, errors)
         if spec is not None:
             services.append(ServiceInput(doc, spec))
+    targets = frozenset(s.spec.service for s in services)
+    services += _context(services, platform_path.parent, errors)
     if platform is None:
         raise SpecErrors(errors)
     for item in services:
@@ -73,7 +80,39 @@ def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
     failures = [e for e in errors if e.severity != "warning"]
     if failures:
         raise SpecErrors(failures + warnings)
-    return Workspace(platform_doc, platform, services, warnings)
+    return Workspace(platform_doc, platform, services, warnings, targets)
+
+
+def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecError]) -> list[ServiceInput]:
+    """Specs the targets refer to (publishers, store owners, workflow owners), loaded from the
+    platform's directory as `<service>.yaml`, so one service builds against the real fleet:
+    its contracts, exports and published events."""
+    known = {s.spec.service for s in services}
+    pending = sorted(_referenced(services) - known)
+    found: list[ServiceInput] = []
+    while pending:
+        name = pending.pop(0)
+        known.add(name)
+        path = specs_dir / f"{name}.yaml"
+        if not path.is_file():
+            continue
+        doc, spec = _load(path, ServiceSpec, errors)
+        if spec is not None and spec.service == name:
+            item = ServiceInput(doc, spec)
+            found.append(item)
+            pending.extend(sorted(_referenced([item]) - known - set(pending)))
+    return found
+
+
+def _referenced(services: list[ServiceInput]) -> set[str]:
+    names: set[str] = set()
+    for item in services:
+        for fn in item.spec.functions.values():
+            names.update(sub.from_ for sub in fn.subscribe if sub.from_)
+            names.update(ref.split(".", 1)[0] for ref in fn.starts if "." in ref)
+        for wf in item.spec.workflows.values():
+            names.update(sub.from_ for sub in wf.started_by if sub.from_)
+    return names
 
 
 def _load(path: Path, model, errors: list[SpecError]):

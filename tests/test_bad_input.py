@@ -23,6 +23,7 @@ from generator.spec.validate import validate_document
 
 CORPUS = Path(__file__).resolve().parent / "bad_specs"
 PLATFORM = "platform.yaml"  # known good; the platform cases pass their own with --platform
+CONTEXT_PUBLISHER = "accounts.yaml"  # a good publisher spec the corpus subscribes to (loaded as context)
 
 # Cases that a checked-in text file cannot hold cleanly: written by the test into tmp_path.
 GENERATED: dict[str, bytes] = {
@@ -42,6 +43,20 @@ GENERATED: dict[str, bytes] = {
 # tests/bad_specs/ (or tmp_path for GENERATED), exactly as a user would see them.
 # A trailing `...` means: these lines first, more may follow.
 EXPECTED: dict[str, list] = {
+    "contract_missing.yaml": [
+        "contract_missing.yaml:4:13: publishes[0]: every event a service owns needs a contract, got none for "
+        "InvoiceSent (add `events: {InvoiceSent: {version: 1, fields: {...}}}`)",
+    ],
+    "contract_unused.yaml": [
+        "contract_unused.yaml:5:3: events.InvoiceSent: a contract must be for an event this service publishes "
+        "or stores, got InvoiceSent (add it to `publishes` or `event_store.events`)",
+        "contract_unused.yaml:8:7: events.InvoiceSent.fields.lines: a list field must say the type of its items, "
+        "got no `items` (add `items: string`, or another element type)",
+    ],
+    "contract_publisher_absent.yaml": [
+        "contract_publisher_absent.yaml:7:9: functions.charge.subscribe[0]: needs the contract of CardIssued from "
+        "cards, got no spec for cards in this build (put cards.yaml beside platform.yaml)",
+    ],
     # --- shape: keys, types, ranges, names ---------------------------------------------------
     "unknown_key_typo.yaml": [
         "unknown_key_typo.yaml:9:7: functions.charge.queue.max_concurency: unknown key 'max_concurency' "
@@ -327,7 +342,7 @@ def _check(code: int, out: str, err: str, expected: list) -> None:
 def test_every_corpus_file_has_a_case():
     named = {word for case in EXPECTED for word in case.split() if word.endswith(".yaml")}
     on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.yaml")}
-    assert on_disk - named == {PLATFORM}
+    assert on_disk - named == {PLATFORM, CONTEXT_PUBLISHER}
     assert named - on_disk == set(GENERATED)
 
 

@@ -55,7 +55,8 @@ def test_invalid_spec_exits_1_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(specs), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "payments.yaml:9:5: functions.send-payment.timeout: must be ≤ 900, got 3000" in err
+    line = next(i for i, text in enumerate((specs / "payments.yaml").read_text().splitlines(), 1) if "timeout:" in text)
+    assert f"payments.yaml:{line}:5: functions.send-payment.timeout: must be ≤ 900, got 3000" in err
     assert "nothing was written" in err and "Traceback" not in err
     assert not out.exists()
 

@@ -99,6 +99,28 @@ class FunctionSpec(Strict):
         None, description="HTTP API route, e.g. `GET /accounts/{id}`.")
 
 
+FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+FieldName = Annotated[str, StringConstraints(pattern=FIELD_NAME, max_length=64)]
+FieldType = Literal["string", "integer", "number", "decimal", "boolean", "datetime", "date", "object", "list"]
+
+
+class FieldSpec(Strict):
+    type: FieldType
+    required: bool = Field(True, description="Absent or null is invalid when required.")
+    items: Literal["string", "integer", "number", "decimal", "boolean", "datetime", "date", "object"] | None = Field(
+        None, description="Element type, for `type: list`.")
+    sensitive: bool = Field(False, description="Masked in every log line (personal or secret data).")
+    description: str | None = Field(None, max_length=256)
+
+
+class EventContract(Strict):
+    """The payload (`detail`) of an event this service owns: published on the bus or stored."""
+
+    version: int = Field(1, ge=1, le=1000, description="Bump on a breaking change; carried in every event.")
+    description: str | None = Field(None, max_length=256)
+    fields: dict[FieldName, FieldSpec] = Field(..., min_length=1)
+
+
 class EventStoreSpec(Strict):
     """DynamoDB event store: partition key aggregate id, sort key revision."""
 
@@ -117,6 +139,8 @@ class ServiceSpec(Strict):
     runtime: str | None = Field(None, description="Defaults to the platform's default runtime.")
     tags: dict[TagKey, Annotated[str, StringConstraints(max_length=256)]] = Field(default_factory=dict)
     publishes: list[EventName] = Field(default_factory=list)
+    events: dict[EventName, EventContract] = Field(
+        default_factory=dict, description="Contracts of the events this service publishes or stores.")
     event_store: EventStoreSpec | None = None
     functions: dict[FunctionName, FunctionSpec] = Field(..., min_length=1)
     workflows: dict[FunctionName, "WorkflowSpec"] = Field(default_factory=dict)
