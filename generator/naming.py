@@ -81,6 +81,13 @@ class Names:
     def log_group(self, fn: str) -> str:
         return f"/aws/lambda/{self.function(fn)}"
 
+    def api_access_log_group(self) -> str:
+        # API Gateway access logs are vended logs: turning them on adds the log group to the
+        # account's CloudWatch Logs resource policy, which holds at most 5120 characters; groups
+        # under /aws/vendedlogs/ share one wildcard entry instead (CloudWatch Logs "Enable logging
+        # from AWS services"), so many services' APIs never exhaust it.
+        return fit(f"/aws/vendedlogs/apigateway/{self.prefix}-api", "log_group")
+
     def queue(self, fn: str, fifo: bool) -> str:
         return self.physical("queue", fn, suffix=".fifo" if fifo else "")
 

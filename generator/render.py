@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from generator import iam
 from generator.components import alarms, encryption, function, publishing, queue, subscription
+from generator.components import http_api
+from generator.components import event_store
+from generator.components import workflow
 from generator.components.base import RenderContext
 from generator.resolve import ResolvedService
 
@@ -26,6 +29,9 @@ def render_service(svc: ResolvedService) -> RenderContext:
             queue.render(ctx, fn, fn.queue)
     subscription.render(ctx)
     publishing.render(ctx)
+    http_api.render(ctx)
+    event_store.render(ctx)  # after the functions: it adds store access to them
     alarms.render(ctx)
+    workflow.render(ctx)  # after alarms (it adds its own, and the topic exists) and before IAM (grants)
     iam.render_roles(ctx)
     return ctx

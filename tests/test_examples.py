@@ -284,3 +284,43 @@ def test_ephemeral_stage_same_logical_ids_minus_alerting(template):
     pr = set(template("ephemeral-stage", EPHEMERAL, "cards")["Resources"])
     assert pr < dev
     assert {r for r in dev - pr if not r.endswith("Alarm")} == {"AlertsTopic", "AlertsTopicPolicy"}
+
+
+# --- http-endpoint --------------------------------------------------------------------------
+
+HTTP_ROUTES = {"GetBalance": "GET/accounts/*/balance", "PlaceHold": "POST/accounts/*/holds"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_http_endpoint(template, stage):
+    tpl = template("http-endpoint", stage, "balances")
+    routes = resources(tpl, "AWS::ApiGatewayV2::Route")
+    assert {r["Properties"]["RouteKey"] for r in routes.values()} == {
+        "GET /accounts/{account_id}/balance", "POST /accounts/{account_id}/holds"}
+    assert {r["Properties"]["AuthorizationType"] for r in routes.values()} == {"AWS_IAM"}
+    for fn, tail in HTTP_ROUTES.items():
+        assert props(tpl, f"{fn}ApiPermission")["SourceArn"] == {"Fn::Sub": (
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/" + tail)}
+    stage_props = props(tpl, "HttpApiStage")
+    assert stage_props["StageName"] == "$default"
+    assert stage_props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
+    retention = defaults.LOG_RETENTION_DAYS if stage == PERSISTENT else defaults.EPHEMERAL_LOG_RETENTION_DAYS
+    assert props(tpl, "HttpApiAccessLogs")["RetentionInDays"] == retention
+    assert tpl["Outputs"]["ApiUrl"]["Export"] == {"Name": f"demo-{stage}-balances-api-url"}
+    assert ("HttpApiServerErrorsAlarm" in tpl["Resources"]) == (stage == PERSISTENT)
+
+
+def test_http_endpoint_with_jwt_platform(linter, tmp_path):
+    for source in (EXAMPLES_DIR / "http-endpoint").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "platform.yaml").write_text(
+        'org: demo\nhttp:\n  auth: jwt\n  jwt: {issuer: "https://login.example.com/", audiences: [banking-web]}\n')
+    result = pipeline.build(load_workspace([tmp_path]), PERSISTENT, tmp_path / "out", linter=linter)
+    assert [f.rule_id for _, f in result.findings] == []
+    tpl = yaml.load((tmp_path / "out" / PERSISTENT / "balances" / pipeline.TEMPLATE_FILE).read_text())
+    (authorizer,) = resources(tpl, "AWS::ApiGatewayV2::Authorizer")
+    assert props(tpl, authorizer)["JwtConfiguration"] == {"Issuer": "https://login.example.com/",
+                                                          "Audience": ["banking-web"]}
+    for route in resources(tpl, "AWS::ApiGatewayV2::Route").values():
+        assert route["Properties"]["AuthorizationType"] == "JWT"
+        assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer}

@@ -35,33 +35,37 @@ def render(ctx: RenderContext) -> None:
     for fn in svc.functions:
         origin = ("functions", fn.key)
         dims = [MetricDimension(Name="FunctionName", Value=Ref(fn.logical_id))]
-        _alarm(ctx, fn.logical_id + "ErrorsAlarm", (fn.key, "errors"), "AWS/Lambda", "Errors", dims,
-               "Sum", 0, f"{fn.name} raised errors", origin)
-        _alarm(ctx, fn.logical_id + "ThrottlesAlarm", (fn.key, "throttles"), "AWS/Lambda", "Throttles", dims,
-               "Sum", 0, f"{fn.name} was throttled", origin)
+        alarm(ctx, fn.logical_id + "ErrorsAlarm", (fn.key, "errors"), "AWS/Lambda", "Errors", dims,
+              "Sum", 0, f"{fn.name} raised errors", origin)
+        alarm(ctx, fn.logical_id + "ThrottlesAlarm", (fn.key, "throttles"), "AWS/Lambda", "Throttles", dims,
+              "Sum", 0, f"{fn.name} was throttled", origin)
         if fn.queue:
             q = fn.queue
-            _alarm(ctx, q.dlq_logical_id + "MessagesAlarm", (fn.key, "dlq"), "AWS/SQS",
-                   "ApproximateNumberOfMessagesVisible",
-                   [MetricDimension(Name="QueueName", Value=GetAtt(q.dlq_logical_id, "QueueName"))],
-                   "Maximum", 0, f"messages in {q.dlq_name}", origin + ("queue",))
-            _alarm(ctx, q.logical_id + "AgeAlarm", (fn.key, "queue-age"), "AWS/SQS",
-                   "ApproximateAgeOfOldestMessage",
-                   [MetricDimension(Name="QueueName", Value=GetAtt(q.logical_id, "QueueName"))],
-                   "Maximum", svc.queue_age_alarm_seconds, f"{q.name} is falling behind", origin + ("queue",))
+            alarm(ctx, q.dlq_logical_id + "MessagesAlarm", (fn.key, "dlq"), "AWS/SQS",
+                  "ApproximateNumberOfMessagesVisible",
+                  [MetricDimension(Name="QueueName", Value=GetAtt(q.dlq_logical_id, "QueueName"))],
+                  "Maximum", 0, f"messages in {q.dlq_name}", origin + ("queue",))
+            alarm(ctx, q.logical_id + "AgeAlarm", (fn.key, "queue-age"), "AWS/SQS",
+                  "ApproximateAgeOfOldestMessage",
+                  [MetricDimension(Name="QueueName", Value=GetAtt(q.logical_id, "QueueName"))],
+                  "Maximum", svc.queue_age_alarm_seconds, f"{q.name} is falling behind", origin + ("queue",))
         for i, sub in enumerate(fn.subscriptions):
-            _alarm(ctx, sub.logical_id + "FailedAlarm", (fn.key, sub.publisher, sub.event.lower(), "failed"),
-                   "AWS/Events", "FailedInvocations",
-                   [MetricDimension(Name="RuleName", Value=Ref(sub.logical_id))],
-                   "Sum", 0, f"{sub.rule_name} could not deliver", origin + ("subscribe", i))
+            if sub.kind != "bus":  # store subscriptions have no rule; undeliverable ones land in EventsDlq
+                continue
+            alarm(ctx, sub.logical_id + "FailedAlarm", (fn.key, sub.publisher, sub.event.lower(), "failed"),
+                  "AWS/Events", "FailedInvocations",
+                  [MetricDimension(Name="RuleName", Value=Ref(sub.logical_id))],
+                  "Sum", 0, f"{sub.rule_name} could not deliver", origin + ("subscribe", i))
     if any(fn.subscriptions for fn in svc.functions):
-        _alarm(ctx, EVENTS_DLQ + "MessagesAlarm", ("events-dlq",), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-               [MetricDimension(Name="QueueName", Value=GetAtt(EVENTS_DLQ, "QueueName"))],
-               "Maximum", 0, "events the bus could not deliver", ())
+        alarm(ctx, EVENTS_DLQ + "MessagesAlarm", ("events-dlq",), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+              [MetricDimension(Name="QueueName", Value=GetAtt(EVENTS_DLQ, "QueueName"))],
+              "Maximum", 0, "events the bus could not deliver", ())
 
 
-def _alarm(ctx: RenderContext, title: str, name: tuple, namespace: str, metric: str, dimensions: list,
-           statistic: str, threshold: int, description: str, origin: tuple) -> None:
+def alarm(ctx: RenderContext, title: str, name: tuple, namespace: str, metric: str, dimensions: list,
+          statistic: str, threshold: int, description: str, origin: tuple) -> None:
+    """One alarm on `metric` > `threshold`, notifying the alerts topic; shared by every component
+    that alarms (persistent stages only: callers check `ctx.persistent`)."""
     ctx.add(Alarm(
         title,
         AlarmName=ctx.svc.names.alarm(*name),

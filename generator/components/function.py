@@ -68,3 +68,12 @@ def render(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) ->
     # X-Ray has no resource-level permissions: "*" is the only possible resource here.
     ctx.grant(fn.key, ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"], sid="Tracing")
     ctx.export(f"{fn.key}-function-arn", GetAtt(fn.logical_id, "Arn"), f"ARN of function {fn.key}")
+
+
+def add_environment(ctx: RenderContext, fn: ResolvedFunction, variables: dict) -> None:
+    """Give an already rendered function more environment, for components rendered after the
+    functions (e.g. the event store's table name for functions with `store_access`). svcgen's
+    values win: they name resources of this stack."""
+    rendered = ctx.template.resources[fn.logical_id]
+    merged = {**rendered.Environment.Variables, **variables}
+    rendered.Environment = Environment(Variables=dict(sorted(merged.items())))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.resolve_workflows import seconds
 from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
 
 
@@ -31,6 +32,35 @@ def own_store_events_exist(doc, spec, platform):
                             f"event_store.events: {', '.join(spec.event_store.events)}")
 
 
+# Functions svcgen adds to a service itself; a spec function of the same name would collide.
+RESERVED_FUNCTIONS = ("store-publisher",)
+
+
+def reserved_function_names(doc, spec, platform):
+    for name in spec.functions:
+        if name in RESERVED_FUNCTIONS:
+            yield doc.error(("functions", name), f"function names must not be one svcgen adds itself, got {name!r}",
+                            "rename it")
+
+
+def own_store_fans_out(doc, spec, platform):
+    """Store subscriptions read the store's topic, which only exists with fan_out."""
+    for path, sub in _subscriptions(spec):
+        if sub.store is not None and sub.from_ in (None, spec.service) and spec.event_store is not None \
+                and not spec.event_store.fan_out:
+            yield doc.error(path + ("store",), "subscribing to this service's store needs `event_store.fan_out: "
+                            "true`, got fan_out: false", "turn fan_out on, or subscribe on the bus")
+
+
+def workflows_start_on_bus_events(doc, spec, platform):
+    for name, wf in spec.workflows.items():
+        for i, sub in enumerate(wf.started_by):
+            if sub.store is not None:
+                yield doc.error(("workflows", name, "started_by", i, "store"),
+                                "a workflow is started by milestones on the bus, got a store event",
+                                "use `event:` + `from:`; or let a function subscribe to the store and `starts:` it")
+
+
 def store_access_needs_store(doc, spec, platform):
     for name, fn in spec.functions.items():
         if fn.store_access and spec.event_store is None:
@@ -56,6 +86,19 @@ def unique_routes(doc, spec, platform):
             yield doc.error(("functions", name, "http"), f"route {fn.http!r} is already served by {seen[fn.http]!r}",
                             "each route has one function")
         seen.setdefault(fn.http, name)
+
+
+# API Gateway HTTP APIs give up on an integration after 30 s (API Gateway quotas); a longer
+# function timeout would keep running after the caller already got a 503.
+HTTP_INTEGRATION_TIMEOUT_SECONDS = 30
+
+
+def http_timeout_fits_gateway(doc, spec, platform):
+    for name, fn in spec.functions.items():
+        if fn.http is not None and fn.timeout is not None and fn.timeout > HTTP_INTEGRATION_TIMEOUT_SECONDS:
+            yield doc.error(("functions", name, "timeout"),
+                            f"a function behind an HTTP route must time out within {HTTP_INTEGRATION_TIMEOUT_SECONDS} s, "
+                            f"got {fn.timeout}", "API Gateway ends the request after 30 s; start a workflow for long work")
 
 
 def workflow_steps_are_valid(doc, spec, platform):
@@ -84,6 +127,10 @@ def _steps(doc, spec, path: tuple, steps, names: dict):
         if step_name in names:
             yield doc.error(here, f"step names must be unique in a workflow, got {step_name!r} twice")
         names.setdefault(step_name, here)
+        if isinstance(step, PauseStep) and step.heartbeat is not None \
+                and seconds(step.heartbeat) >= seconds(step.timeout):
+            yield doc.error(here + ("heartbeat",), f"must be shorter than the pause's timeout ({step.timeout}), "
+                            f"got {step.heartbeat}", "Step Functions requires HeartbeatSeconds < TimeoutSeconds")
         if isinstance(step, PauseStep) and step.reviewer is not None and step.reviewer not in spec.functions:
             yield doc.error(here + ("reviewer",), f"must name a function of this service, got {step.reviewer!r}",
                             f"functions: {', '.join(spec.functions)}")
@@ -103,5 +150,6 @@ def _subscriptions(spec):
             yield ("workflows", name, "started_by", i), sub
 
 
-V2_RULES = (subscription_kind, own_store_events_exist, store_access_needs_store, own_workflows_exist,
-            unique_routes, workflow_steps_are_valid)
+V2_RULES = (subscription_kind, reserved_function_names, own_store_fans_out, workflows_start_on_bus_events,
+            own_store_events_exist, store_access_needs_store, own_workflows_exist,
+            unique_routes, http_timeout_fits_gateway, workflow_steps_are_valid)

@@ -409,6 +409,10 @@ class _Resolver:
         if rtype in _REF_AS_ATTRIBUTE:
             return self._fn_GetAtt([name, _REF_AS_ATTRIBUTE[rtype]])
         if not self.physical.get(name):
+            if rtype in KNOWN_MOTO_SKIPS and rtype not in _MATERIALIZERS:
+                # Never created here either (e.g. an HTTP API an alarm's ApiId dimension names):
+                # the same placeholder moto_deployable puts in the stack for this reference.
+                return SKIPPED_PLACEHOLDER + name
             raise LookupError(f"no physical id for {name} ({rtype}); skipped or not yet created")
         return self.physical[name]
 

@@ -8,63 +8,22 @@ messages in the DLQ after max_receive_count receives, nothing lost.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
-import zipfile
 
 import pytest
-from moto_compat import (
-    KNOWN_MOTO_SKIPS, assert_nothing_unexpectedly_skipped, deploy_stack, disable_event_source_mappings, materialize_skipped,
-    moto_deployable,
-)
+from demo_stacks import deploy_demo, drain as _drain
 
-from ruamel.yaml import YAML
-
-from generator import pipeline
-from generator.resolve import resolve_service
-from generator.stages import resolve_stage
-
-STAGE = "dev"
-CODE_KEY = "e2e/code.zip"
 # Details chosen to pass (MATCH) or fail (MISS) every content filter of the demo platform.
 MATCH = {"kind": "outgoing-payment", "amount": 25000}
 MISS = {"kind": "internal-transfer", "amount": 5}
 
 
-def _code_package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handlers/__init__.py", "")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
-def platform(demo_workspace, aws, moto_server_log):
+def platform(demo_workspace, aws, moto_endpoint, moto_server_log):
     """Every demo stack deployed; returns (resolved services, stack descriptions)."""
-    stage = resolve_stage(STAGE, demo_workspace.platform)
-    artifacts = pipeline.render_all(demo_workspace, stage)
-    cfn = aws("cloudformation")
-    stacks = {}
-    for artifact in artifacts:  # the platform stack comes first
-        template = YAML(typ="safe", pure=True).load(artifact.text)
-        name = f"acme-{STAGE}-{artifact.stack}"
-        params = {"CodeKey": CODE_KEY} if "CodeKey" in template.get("Parameters", {}) else None
-        stacks[artifact.stack] = deploy_stack(cfn, name, json.dumps(moto_deployable(template)), params,
-                                              server_log=moto_server_log)
-        assert_nothing_unexpectedly_skipped(template, cfn, name, KNOWN_MOTO_SKIPS | {"AWS::S3::BucketPolicy"})
-        materialize_skipped(template, aws, name)
-        disable_event_source_mappings(aws, name)  # the test is the only consumer
-        if artifact.stack == "platform":
-            bucket = _outputs(stacks["platform"])["ArtifactsBucketName"]
-            aws("s3").put_object(Bucket=bucket, Key=CODE_KEY, Body=_code_package())
-    services = {item.spec.service: resolve_service(item.spec, demo_workspace.platform, stage)
-                for item in demo_workspace.services}
-    return services, stacks
-
-
-def _outputs(stack: dict) -> dict[str, str]:
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    demo = deploy_demo(demo_workspace, aws, moto_endpoint, moto_server_log)
+    return demo.services, demo.stacks
 
 
 def _queue_urls(aws, services) -> dict[tuple[str, str], str]:
@@ -73,24 +32,14 @@ def _queue_urls(aws, services) -> dict[tuple[str, str], str]:
             for svc in services.values() for fn in svc.functions if fn.queue}
 
 
-def _drain(sqs, url: str) -> list[dict]:
-    messages = []
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                    AttributeNames=["All"]).get("Messages", [])
-        if not batch:
-            return messages
-        for message in batch:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        messages.extend(json.loads(m["Body"]) for m in batch)
-
-
 def _expected(services, publisher: str, event: str, detail_matches: bool) -> set[tuple[str, str]]:
-    """Queues that must receive the event, from the specs: subscribers of (publisher, event),
-    and when the detail fails the content filters, only those without a filter."""
+    """Queues that must receive the event, from the specs: bus subscribers of (publisher, event),
+    and when the detail fails the content filters, only those without a filter. (Store
+    subscriptions are fed by the event store's topic: tests/e2e/test_store_fan_out.py.)"""
     return {(svc.service, fn.key) for svc in services.values() for fn in svc.functions
             for sub in fn.subscriptions
-            if sub.publisher == publisher and sub.event == event and (detail_matches or sub.filter is None)}
+            if sub.kind == "bus" and sub.publisher == publisher and sub.event == event
+            and (detail_matches or sub.filter is None)}
 
 
 def test_every_stack_is_created_completely(platform, aws):
@@ -109,7 +58,8 @@ def test_cross_stack_imports_resolve(platform, aws):
     assert bus_name == "acme-dev-milestones"
     assert exports["acme-dev-platform-bus-arn"].endswith(":event-bus/acme-dev-milestones")
     rules = {r["Name"] for r in aws("events").list_rules(EventBusName=bus_name)["Rules"]}
-    expected = {sub.rule_name for svc in services.values() for fn in svc.functions for sub in fn.subscriptions}
+    expected = {sub.rule_name for svc in services.values() for fn in svc.functions for sub in fn.subscriptions
+                if sub.kind == "bus"}
     assert expected <= rules  # every rule landed on the imported bus
     code = aws("lambda").get_function(FunctionName=services["ledger"].functions[0].name)["Configuration"]
     assert code["Environment"]["Variables"]["EVENT_BUS_NAME"] == bus_name

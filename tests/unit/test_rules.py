@@ -39,3 +39,29 @@ def test_function_names_that_collide_as_logical_ids_are_rejected():
     text = BASE.replace("  post:", "  a-1b: {}\n  a1b: {}\n  post:")
     assert "s.yaml:7:3: functions.a1b: function names must differ in more than their dashes, got 'a1b' and " \
            "'a-1b', which both become resource names starting 'A1b' (rename one of them)" in errors(text)
+
+
+def test_http_function_must_finish_before_the_gateway_gives_up():
+    text = BASE.replace("    reserved_concurrency: 5\n    subscribe: [{event: AccountOpened, from: accounts}]\n",
+                        "    http: GET /x\n    timeout: 60\n")
+    assert errors(text) == [
+        "s.yaml:8:5: functions.post.timeout: a function behind an HTTP route must time out within 30 s, got 60 "
+        "(API Gateway ends the request after 30 s; start a workflow for long work)"]
+
+
+def test_names_svcgen_adds_itself_are_reserved():
+    text = BASE.replace("  post:", "  store-publisher: {}\n  post:")
+    assert "s.yaml:6:3: functions.store-publisher: function names must not be one svcgen adds itself, got " \
+           "'store-publisher' (rename it)" in errors(text)
+
+
+def test_own_store_subscription_needs_fan_out():
+    text = BASE.replace("functions:", "publishes: []\nevent_store: {events: [Posted], fan_out: false}\nfunctions:")
+    text = text.replace("subscribe: [{event: AccountOpened, from: accounts}]", "subscribe: [{store: Posted}]")
+    assert any("needs `event_store.fan_out: true`, got fan_out: false" in e for e in errors(text))
+
+
+def test_pause_heartbeat_must_be_shorter_than_its_timeout():
+    text = BASE + "workflows:\n  wf:\n    steps:\n      - pause: review\n        timeout: 1h\n        heartbeat: 2h\n"
+    assert any("workflows.wf.steps[0].heartbeat: must be shorter than the pause's timeout (1h), got 2h" in e
+               for e in errors(text))

@@ -1,0 +1,170 @@
+"""Handler boilerplate: svcgen generates the plumbing and leaves the business logic to the developer.
+
+A service's code lives beside its spec (`specs/ledger.yaml` -> `specs/ledger/`):
+
+    plumbing/                 OWNED: regenerated on every build (hand edits are conflicts)
+      <function>.py           the Lambda entry: Handler `plumbing.<function>.handler`
+      models.py, observability.py, testing.py, [publish.py], [store.py], [workflow.py]
+      runtime/                service-independent modules copied from generator/runtime/
+    handlers/<function>.py    USER: created once, then never touched: the business function
+    tests/test_<function>.py  USER: created once; passes out of the box
+
+`plan_service_code` only plans; `ownership.apply` decides per file (create / identical /
+update / skip / conflict) and writes. Same input, same bytes: every list is sorted or in spec
+order, and nothing depends on time, the environment or which other services are in the build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.codegen import contracts as contract_models
+from generator.codegen.functions import FunctionPlan, event_snake, plan_functions, snake
+from generator.codegen.per_function import function_files
+from generator.codegen.samples import invalid_field, sample_detail
+from generator.codegen.sensitive import sensitive_fields
+from generator.codegen.templates import render
+from generator.errors import SpecError, SpecErrors
+from generator.ownership import OWNED, PlannedFile
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+# Copied into every service (small, and a service that gains a feature needs no new files).
+RUNTIME_MODULES = ("clients", "consumer", "event_store", "events", "masking", "publishing", "signature",
+                   "tasks", "testing", "workflows")
+# The event store's stream fan-out (components/event_store.py deploys it), copied where a store fans out.
+STORE_PUBLISHER = "store_publisher"
+# The AWS account in test ARNs: any value works, tests never reach AWS.
+TEST_ACCOUNT = "123456789012"
+
+
+def code_dir(spec_file: str | Path) -> Path:
+    """`specs/ledger.yaml` -> `specs/ledger/`: a service's code lives beside its spec."""
+    return Path(spec_file).with_suffix("")
+
+
+def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFile]:
+    """Every file of the service's code directory (`root`, default beside the spec), sorted by
+    path. Raises SpecErrors (pointing at the spec) when the spec cannot be turned into code."""
+    root = Path(root) if root is not None else code_dir(item.doc.file)
+    errors: list[SpecError] = []
+    models = _models(item, ws, svc, errors)
+    plans = plan_functions(item, svc, models, errors)
+    starts = _starts(item, plans, errors)
+    if errors:
+        raise SpecErrors(errors)
+    ordered = sorted(models.values(), key=lambda m: (m.base or m.class_name, m.base is not None))
+    contract_sensitive = sorted({f for m in ordered for f in m.sensitive_fields})
+    context = {"service": svc.service, "functions": plans}
+    files = {
+        "plumbing/__init__.py": render("plumbing_init.py.j2", **context),
+        "plumbing/runtime/__init__.py": render("runtime_init.py.j2"),
+        "plumbing/models.py": render("models.py.j2", service=svc.service, models=ordered,
+                                     imports=contract_models.imports(ordered),
+                                     contract_sensitive=contract_sensitive, subscribed=_subscribed(plans)),
+        "plumbing/observability.py": render("observability.py.j2", service=svc.service,
+                                            sensitive=sensitive_fields(ws.platform, contract_sensitive)),
+        "plumbing/testing.py": render("testing.py.j2", service=svc.service,
+                                      environment=_test_environment(svc, starts),
+                                      samples=_samples(plans, models)),
+    }
+    modules = RUNTIME_MODULES + ((STORE_PUBLISHER,) if svc.event_store and svc.event_store.fan_out else ())
+    for module in modules:
+        files[f"plumbing/runtime/{module}.py"] = (RUNTIME_DIR / f"{module}.py").read_text()
+    published = [models[(svc.service, e, False)] for e in svc.publishes]
+    if published:
+        files["plumbing/publish.py"] = _publish(svc.service, published)
+    if svc.event_store:
+        files["plumbing/store.py"] = render("store.py.j2", service=svc.service,
+                                            models=[models[(svc.service, e, False)] for e in svc.event_store.events])
+    if starts or any(p.reviews for p in plans):
+        files["plumbing/workflow.py"] = _workflow(starts, any(p.reviews for p in plans))
+    planned = [PlannedFile(root / path, body, OWNED) for path, body in files.items()]
+    planned += function_files(root, svc, plans, models)
+    return sorted(planned, key=lambda f: str(f.path))
+
+
+def _models(item, ws, svc, errors) -> dict:
+    spec = item.spec
+    contracts = {(s.spec.service, name): c for s in ws.services for name, c in s.spec.events.items()}
+    wanted = [contract_models.Wanted(spec.service, e, False, ("publishes", i)) for i, e in enumerate(spec.publishes)]
+    if spec.event_store:
+        wanted += [contract_models.Wanted(spec.service, e, False, ("event_store", "events", i))
+                   for i, e in enumerate(spec.event_store.events)]
+    for fn in svc.functions:
+        for i, sub in enumerate(fn.subscriptions):
+            wanted.append(contract_models.Wanted(sub.publisher, sub.event, sub.kind == "store",
+                                                 ("functions", fn.key, "subscribe", i)))
+    return contract_models.build_models(wanted, contracts, item.doc, errors)
+
+
+def _subscribed(plans: list[FunctionPlan]) -> list:
+    seen = {}
+    for consumed in (c for p in plans for c in p.consumes):
+        seen.setdefault((consumed.source, consumed.event), consumed)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _starts(item, plans: list[FunctionPlan], errors) -> list[dict]:
+    """One `start_<workflow>` per workflow any function starts; the ARN's env var is named after
+    the workflow alone (components/workflow.py), so two services' workflows of one name clash."""
+    by_snake: dict[str, tuple[str, str]] = {}
+    for plan in plans:
+        for service, workflow in plan.starts:
+            owner = by_snake.setdefault(snake(workflow), (service, workflow))
+            if owner != (service, workflow):
+                errors.append(item.doc.error(("functions", plan.key, "starts"),
+                                             f"starts {service}.{workflow} and {owner[0]}.{owner[1]}: both would "
+                                             f"be WORKFLOW_{snake(workflow).upper()}_ARN"))
+    return [{"snake": name, "service": s, "workflow": w, "env": f"WORKFLOW_{name.upper()}_ARN"}
+            for name, (s, w) in sorted(by_snake.items())]
+
+
+def _workflow(starts: list[dict], reviewers: bool) -> str:
+    decisions = ["approve", "fail", "heartbeat", "reject"] if reviewers else []
+    imported = (["start_execution"] if starts else []) + decisions
+    exported = [f"start_{s['snake']}" for s in starts] + decisions
+    return render("workflow.py.j2", starts=starts, reviewers=reviewers, runtime_names=imported, exported=exported)
+
+
+def _publish(service: str, published) -> str:
+    words = set(re.findall(r"[A-Za-z_]+", " ".join(f.python_type for m in published for f in m.fields)))
+    lines = []
+    if words & {"date", "datetime"}:
+        lines.append(f"from datetime import {', '.join(sorted(words & {'date', 'datetime'}))}")
+    if "Decimal" in words:
+        lines.append("from decimal import Decimal")
+    if "Any" in words:
+        lines.append("from typing import Any")
+    models = [{"snake": event_snake(m.event), "model": m} for m in published]
+    exported = ["PublishError"] + [f"publish_{m['snake']}" for m in models]
+    return render("publish.py.j2", service=service, models=models, publish_imports=lines, exported=exported)
+
+
+def _test_environment(svc, starts: list[dict]) -> list[tuple[str, str]]:
+    """What the template gives the functions, with values that reach nothing real."""
+    region = svc.region
+    env = {
+        "AWS_DEFAULT_REGION": region,
+        "POWERTOOLS_SERVICE_NAME": svc.service,
+        "POWERTOOLS_METRICS_NAMESPACE": svc.org,
+        "EVENT_SOURCE": svc.source,
+        "EVENT_BUS_NAME": "test-bus",
+        "EVENT_STORE_TABLE": "test-event-store",
+        "IDEMPOTENCY_TABLE": "test-idempotency",
+        "POWERTOOLS_IDEMPOTENCY_DISABLED": "true",
+    }
+    for start in starts:
+        env[start["env"]] = f"arn:aws:states:{region}:{TEST_ACCOUNT}:stateMachine:test-{start['workflow']}"
+    return sorted(env.items())
+
+
+def _samples(plans: list[FunctionPlan], models: dict) -> list[dict]:
+    by_class = {m.class_name: m for m in models.values()}
+    result = []
+    for consumed in _subscribed(plans):
+        model = by_class[consumed.class_name]
+        base = by_class[model.base] if model.base else None
+        result.append({"source": consumed.source, "event": consumed.event,
+                       "detail": sample_detail(model, base), "invalid": invalid_field(model, base)})
+    return result
