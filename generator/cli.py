@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.errors import SpecErrors, UsageError
-from generator.output import summary, write_file
+from generator.output import Outcome, summary, write_file
 from generator.schema_gen import SCHEMA_DIR, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
 from generator.workspace import load_workspace
@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("build"), help="output directory (default: build/)")
     build.add_argument("--no-lint", action="store_true", help="skip cfn-lint (faster; CI must not)")
     build.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    build.add_argument("--force", action="store_true",
+                       help="overwrite generated files that were edited by hand (conflicts)")
+    build.add_argument("--no-code", action="store_true", help="templates only; do not generate handler code")
 
     validate = sub.add_parser("validate", help="validate specs and platform.yaml only")
     inputs(validate)
@@ -74,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     ws = load_workspace(args.paths, args.platform)
     stage = args.stage or ("dev" if not args.branch else _branch_stage(args.branch, ws.platform))
-    result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run)
+    result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
+                            code=not args.no_code, force=args.force)
     for warning in result.warnings:
         print(warning.render(), file=sys.stderr)
     for artifact, finding in result.findings:
@@ -88,6 +92,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{verb}{item.outcome.value:9} {item.path}")
     kind = "persistent" if result.stage.persistent else f"ephemeral, platform from {result.stage.platform_stage}"
     print(f"stage {result.stage.name} ({kind}): {summary(result.files)}, {len(result.findings)} finding(s)")
+    conflicts = [f for f in result.files if f.outcome is Outcome.CONFLICT]
+    if conflicts:
+        print(f"{len(conflicts)} generated file(s) were edited by hand and were not overwritten; move the change "
+              "into your handler modules, or pass --force to regenerate them", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from generator.components.platform_stack import render_platform
 from generator.fleet import lint_texts
 from generator.errors import SpecError, SpecErrors
 from generator.output import FileResult, write_file
+from generator.ownership import apply
 from generator.render import render_service
 from generator.resolve import resolve_service
 from generator.serialize import to_yaml
@@ -73,7 +74,9 @@ def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
 
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
-          linter: "Linter | None" = None) -> BuildResult:
+          linter: "Linter | None" = None, code: bool = True, force: bool = False) -> BuildResult:
+    """Templates into `out`, and each target service's code (plumbing, handler stubs) beside its
+    spec. Everything is planned and checked first; nothing is written if anything failed."""
     from generator.discovery import check_imports  # discovery reads pipeline artifacts
 
     stage = resolve_stage(stage_name, ws.platform)
@@ -81,6 +84,7 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
     missing = check_imports(result.artifacts, ws, stage)
     if missing:
         raise SpecErrors(missing)
+    planned_code = plan_code(ws, stage) if code else []
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out
@@ -88,7 +92,23 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
             result.findings.extend((artifact, f) for f in findings)
     if not result.failed:
         result.files = [write_file(out / a.relpath, a.text, dry_run=dry_run) for a in result.artifacts]
+        result.files += apply(planned_code, dry_run=dry_run, force=force)
     return result
+
+
+def plan_code(ws: Workspace, stage: Stage) -> list:
+    """Every code file of every target service; all services' errors are raised together."""
+    from generator.codegen import plan_service_code
+
+    planned, errors = [], []
+    for item in sorted(ws.target_services, key=lambda s: s.spec.service):
+        try:
+            planned += plan_service_code(item, ws, resolve_service(item.spec, ws.platform, stage))
+        except SpecErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise SpecErrors(errors)
+    return planned
 
 
 def describe_finding(out: Path, artifact: Artifact, finding: "Finding") -> str:

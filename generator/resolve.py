@@ -84,7 +84,7 @@ class ResolvedFunction:
     name: str
     role_name: str
     log_group_name: str
-    handler: str
+    handler: str  # the developer's business function (module.function), called by the entry
     description: str
     runtime: str
     timeout: int
@@ -96,6 +96,8 @@ class ResolvedFunction:
     store_access: tuple[str, ...] = ()
     starts: tuple[ResolvedStart, ...] = ()
     http: ResolvedRoute | None = None
+    # The Lambda Handler: generated plumbing (codegen) that wires the event to `handler`.
+    entry: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,8 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         name=names.function(key),
         role_name=names.role(key),
         log_group_name=names.log_group(key),
-        handler=fn.handler or f"handlers.{key.replace('-', '_')}.handler",
+        handler=fn.handler or f"handlers.{key.replace('-', '_')}.handle",
+        entry=f"plumbing.{key.replace('-', '_')}.handler",
         description=fn.description or f"{spec.service} {key}",
         runtime=spec.runtime or platform.runtimes.default,
         timeout=timeout,

@@ -40,7 +40,8 @@ TABLE = "EventStore"
 FAN_OUT_DLQ = "StoreFanOutDlq"
 PUBLISHER_KEY = "store-publisher"
 PUBLISHER = logical(PUBLISHER_KEY)  # StorePublisher
-PUBLISHER_HANDLER = "svcgen_runtime.store_publisher.handler"
+# Copied into every fanning-out service's code package by codegen (plumbing/runtime/).
+PUBLISHER_HANDLER = "plumbing.runtime.store_publisher.handler"
 ORIGIN = ("event_store",)
 # The item layout; IAM lets appenders write exactly these attributes (keys included, as
 # `dynamodb:Attributes` requires).
@@ -175,6 +176,7 @@ def _publisher(ctx: RenderContext, store: ResolvedEventStore) -> ResolvedFunctio
         role_name=svc.names.role(PUBLISHER_KEY),
         log_group_name=svc.names.log_group(PUBLISHER_KEY),
         handler=PUBLISHER_HANDLER,
+        entry=PUBLISHER_HANDLER,
         description=f"{svc.service}: publishes stored events to its store topic",
         runtime=svc.functions[0].runtime,  # one runtime per service (spec or platform default)
         timeout=defaults.STORE_PUBLISHER_TIMEOUT,

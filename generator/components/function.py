@@ -46,7 +46,7 @@ def render(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) ->
     properties = dict(
         FunctionName=fn.name,
         Description=fn.description,
-        Handler=fn.handler,
+        Handler=fn.entry,
         Runtime=fn.runtime,
         Architectures=["arm64"],
         Timeout=fn.timeout,

@@ -1,5 +1,6 @@
 """Code that runs in each service's Lambda functions, not in svcgen.
 
-Modules here are copied into every service's code package as `svcgen_runtime`, so they depend
-only on the Lambda Python runtime (standard library + boto3) and never import `generator`.
+codegen copies these modules into every service's code package as `plumbing/runtime/`, so they
+never import `generator`; they use the Lambda Python runtime, boto3, pydantic and Powertools
+(which the service's package bundles).
 """

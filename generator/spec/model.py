@@ -80,7 +80,7 @@ class Subscription(Strict):
 
 class FunctionSpec(Strict):
     handler: Annotated[str, StringConstraints(pattern=HANDLER)] | None = Field(
-        None, description="module.function; defaults to handlers.<function_name>.handler"
+        None, description="Your business function, module.function; default handlers.<function_name>.handle"
     )
     description: str | None = Field(None, max_length=256)
     timeout: int | None = Field(None, ge=1, le=900, description="Seconds.")

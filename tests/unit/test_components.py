@@ -139,4 +139,4 @@ def test_resolved_values_come_from_spec_then_platform_then_defaults():
     post = svc.functions[0]
     assert post.timeout == 20 and post.memory == 256
     assert post.queue.max_receive_count == 5 and post.queue.batch_size == 10
-    assert post.handler == "handlers.post.handler"
+    assert post.handler == "handlers.post.handle" and post.entry == "plumbing.post.handler"

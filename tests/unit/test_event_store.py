@@ -135,7 +135,7 @@ def test_stream_mapping_retries_finitely_bisects_keeps_order_and_sends_failures_
 def test_publisher_is_a_generated_function_like_every_other():
     t = rendered(STORE)
     fn = t["Resources"]["StorePublisher"]["Properties"]
-    assert fn["Handler"] == "svcgen_runtime.store_publisher.handler"
+    assert fn["Handler"] == "plumbing.runtime.store_publisher.handler"
     assert fn["FunctionName"] == "acme-dev-ledger-store-publisher"
     assert fn["Timeout"] == defaults.STORE_PUBLISHER_TIMEOUT and fn["MemorySize"] == defaults.STORE_PUBLISHER_MEMORY
     assert fn["TracingConfig"] == {"Mode": "Active"} and fn["LoggingConfig"]["LogFormat"] == "JSON"

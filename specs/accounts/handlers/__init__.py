@@ -1,0 +1,1 @@
+"""Your code: one module per function, created once by svcgen and never changed by it."""

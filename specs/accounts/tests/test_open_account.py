@@ -1,0 +1,10 @@
+"""Tests of open-account: created once by svcgen, then yours to extend."""
+
+from plumbing.open_account import handler
+from plumbing.testing import lambda_context, task_event
+
+
+def test_the_step_returns_a_small_dict():
+    result = handler(task_event({"id": "id-1"}), lambda_context("open-account"))
+
+    assert isinstance(result, dict)

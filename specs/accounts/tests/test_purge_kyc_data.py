@@ -1,0 +1,10 @@
+"""Tests of purge-kyc-data: created once by svcgen, then yours to extend."""
+
+from plumbing.purge_kyc_data import handler
+from plumbing.testing import lambda_context, task_event
+
+
+def test_the_step_returns_a_small_dict():
+    result = handler(task_event({"id": "id-1"}), lambda_context("purge-kyc-data"))
+
+    assert isinstance(result, dict)

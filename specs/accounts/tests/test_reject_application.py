@@ -1,0 +1,10 @@
+"""Tests of reject-application: created once by svcgen, then yours to extend."""
+
+from plumbing.reject_application import handler
+from plumbing.testing import lambda_context, task_event
+
+
+def test_the_step_returns_a_small_dict():
+    result = handler(task_event({"id": "id-1"}), lambda_context("reject-application"))
+
+    assert isinstance(result, dict)
