@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from generator import iam
-from generator.components import alarms, encryption, function, publishing, queue, subscription
-from generator.components import http_api
-from generator.components import event_store
-from generator.components import workflow
+from generator.components import (alarms, encryption, event_store, function, http_api, idempotency, publishing,
+                                   queue, subscription, workflow)
 from generator.components.base import RenderContext
 from generator.resolve import ResolvedService
 
@@ -31,6 +29,7 @@ def render_service(svc: ResolvedService) -> RenderContext:
     publishing.render(ctx)
     http_api.render(ctx)
     event_store.render(ctx)  # after the functions: it adds store access to them
+    idempotency.render(ctx)
     alarms.render(ctx)
     workflow.render(ctx)  # after alarms (it adds its own, and the topic exists) and before IAM (grants)
     iam.render_roles(ctx)

@@ -98,6 +98,7 @@ class ResolvedFunction:
     http: ResolvedRoute | None = None
     # The Lambda Handler: generated plumbing (codegen) that wires the event to `handler`.
     entry: str = ""
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class ResolvedService:
     log_retention_days: int
     queue_age_alarm_seconds: int
     event_store: ResolvedEventStore | None = None
+    idempotency_table: str | None = None  # when any function is idempotent
     workflows: tuple[Any, ...] = ()  # ResolvedWorkflow, see resolve_workflows.py
     http_auth: Any = None  # platform HttpSpec, when any function has a route
 
@@ -178,6 +180,8 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
             source=store_source(platform.org, spec.service),
         ) if store else None,
         workflows=resolve_workflows(names, platform, stage, spec),
+        idempotency_table=names.physical("table", "idempotency")
+        if any(fn.idempotency for fn in spec.functions.values()) else None,
         http_auth=platform.http if any(fn.http for fn in spec.functions.values()) else None,
     )
 
@@ -199,6 +203,7 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         log_group_name=names.log_group(key),
         handler=fn.handler or f"handlers.{key.replace('-', '_')}.handle",
         entry=f"plumbing.{key.replace('-', '_')}.handler",
+        idempotency_key=fn.idempotency.key if fn.idempotency else None,
         description=fn.description or f"{spec.service} {key}",
         runtime=spec.runtime or platform.runtimes.default,
         timeout=timeout,

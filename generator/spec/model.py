@@ -78,6 +78,13 @@ class Subscription(Strict):
     )
 
 
+class IdempotencySpec(Strict):
+    """Process each business event once, even when SQS or EventBridge deliver it twice."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        ..., description="A required field of every consumed event that identifies it (not the message id).")
+
+
 class FunctionSpec(Strict):
     handler: Annotated[str, StringConstraints(pattern=HANDLER)] | None = Field(
         None, description="Your business function, module.function; default handlers.<function_name>.handle"
@@ -97,6 +104,7 @@ class FunctionSpec(Strict):
         default_factory=list, description="Workflows it may start: `name` or `service.name`.")
     http: Annotated[str, StringConstraints(pattern=HTTP_ROUTE)] | None = Field(
         None, description="HTTP API route, e.g. `GET /accounts/{id}`.")
+    idempotency: IdempotencySpec | None = Field(None, description="Opt-in: skip duplicates of the same event.")
 
 
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"

@@ -19,7 +19,7 @@ from generator.spec.platform import PlatformSpec
 # Set by svcgen or reserved by Lambda itself: a spec must not override them.
 RESERVED_ENV_PREFIXES = ("AWS_", "LAMBDA_", "_")
 RESERVED_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "SVCGEN_STAGE",
-                "EVENT_BUS_NAME", "EVENT_SOURCE", "EVENT_STORE_TABLE", "STORE_TOPIC_ARN")
+                "EVENT_BUS_NAME", "EVENT_SOURCE", "EVENT_STORE_TABLE", "STORE_TOPIC_ARN", "IDEMPOTENCY_TABLE")
 
 Rule = Callable[[Document, ServiceSpec, PlatformSpec], Iterable[SpecError]]
 

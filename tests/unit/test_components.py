@@ -140,3 +140,23 @@ def test_resolved_values_come_from_spec_then_platform_then_defaults():
     assert post.timeout == 20 and post.memory == 256
     assert post.queue.max_receive_count == 5 and post.queue.batch_size == 10
     assert post.handler == "handlers.post.handle" and post.entry == "plumbing.post.handler"
+
+
+def test_idempotent_consumer_gets_a_ttl_table_exact_grants_and_its_name():
+    t = rendered(SUBSCRIBER.replace("    queue: {batching_window: 5, max_concurrency: 4}\n",
+                                    "    queue: {batching_window: 5, max_concurrency: 4}\n"
+                                    "    idempotency: {key: account_id}\n"))
+    table = t["Resources"]["IdempotencyTable"]
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["Properties"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["DeletionPolicy"] == "Retain"
+    statements = {s["Sid"]: s for s in t["Resources"]["PostRole"]["Properties"]["Policies"][0]
+                  ["PolicyDocument"]["Statement"]}
+    assert statements["IdempotencyRecords"]["Action"] == [
+        "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    assert statements["IdempotencyRecords"]["Resource"] == [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}]
+    env = t["Resources"]["Post"]["Properties"]["Environment"]["Variables"]
+    assert env["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+    report = {s["Sid"] for s in t["Resources"]["ReportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+    assert "IdempotencyRecords" not in report
+    assert "IdempotencyTable" not in rendered(SUBSCRIBER)["Resources"]
