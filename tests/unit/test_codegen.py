@@ -14,6 +14,7 @@ from generator.codegen import code_dir
 from generator.errors import SpecErrors
 from generator.output import Outcome
 from generator.ownership import OWNED, USER, apply
+from generator.spec.model import IdempotencySpec
 from tests.conftest import SPECS
 from tests.unit.codegen_support import clean_env, generate, plan, run_generated_tests, run_python, service_input
 
@@ -215,8 +216,7 @@ def test_rebuild_changes_nothing_and_never_touches_user_code(demo_workspace, tmp
 
 
 def _with_function(item, key: str, **changes):
-    """A copy of `item` whose function `key` has `changes` (attributes the spec model may not
-    have yet, like `idempotency`, are set on the copy directly)."""
+    """A copy of `item` whose function `key` has `changes`."""
     fn = item.spec.functions[key].model_copy()
     for name, value in changes.items():
         object.__setattr__(fn, name, value)
@@ -226,17 +226,18 @@ def _with_function(item, key: str, **changes):
 
 def test_idempotency_is_generated_only_when_configured(demo_workspace, tmp_path):
     item = _with_function(service_input(demo_workspace, "payments"), "send-payment",
-                          idempotency={"key": "transaction_id"})
+                          idempotency=IdempotencySpec(key="transaction_id"))
     entry = tmp_path / "plumbing" / "send_payment.py"
     files = {f.path: f.body for f in plan(demo_workspace, "payments", tmp_path, item=item)}
     assert 'idempotency_key="transaction_id"' in files[entry]
-    plain = {f.path: f.body for f in plan(demo_workspace, "payments", tmp_path)}
+    item = _with_function(service_input(demo_workspace, "payments"), "send-payment", idempotency=None)
+    plain = {f.path: f.body for f in plan(demo_workspace, "payments", tmp_path, item=item)}
     assert "idempotency_key=None" in plain[entry]
 
 
 def test_idempotency_key_must_be_required_in_every_consumed_event(demo_workspace, tmp_path):
     item = _with_function(service_input(demo_workspace, "payments"), "send-payment",
-                          idempotency={"key": "counterparty_iban"})  # optional in TransactionPosted
+                          idempotency=IdempotencySpec(key="counterparty_iban"))  # optional in TransactionPosted
     with pytest.raises(SpecErrors, match="must be a required field of every consumed event"):
         plan(demo_workspace, "payments", tmp_path, item=item)
 
