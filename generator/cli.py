@@ -50,6 +50,30 @@ def _parser() -> argparse.ArgumentParser:
 
     stage_cmd = sub.add_parser("stage", help="print the stage name for a git branch")
     stage_cmd.add_argument("branch")
+
+    from generator.scaffold import OPTIONS
+
+    new = sub.add_parser("new", help="create a service: spec, code, tests, README and CI workflow",
+                         epilog=f"--option keys: {', '.join(OPTIONS)}. The spec goes to DIR/NAME.yaml, "
+                                "the code to DIR/NAME/; nothing existing is overwritten.")
+    new.add_argument("name", help="service name (kebab-case)")
+    new.add_argument("--dir", type=Path, default=Path("specs"), help="beside platform.yaml (default: specs/)")
+    new.add_argument("--platform", type=Path, help="platform.yaml (default: DIR/platform.yaml)")
+    new.add_argument("--no-input", action="store_true", help="ask nothing: --option values, else defaults")
+    new.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a template variable (repeatable)")
+
+    from generator.invoke import EPILOG
+
+    invoke = sub.add_parser("invoke", help="run one function locally with a real event shape",
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    invoke.add_argument("service")
+    invoke.add_argument("function", help="the function's name in the spec")
+    source = invoke.add_mutually_exclusive_group()
+    source.add_argument("--event", type=Path, metavar="FILE", help="JSON event (see below)")
+    source.add_argument("--sample", metavar="EVENT", help="a sample of EVENT built from its contract")
+    invoke.add_argument("--stage", default="dev", help="stage whose environment the function gets (default: dev)")
+    inputs(invoke)
     return parser
 
 
@@ -140,8 +164,41 @@ def cmd_stage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator import scaffold
+
+    try:
+        scaffold.check_name(args.name)
+        options = scaffold.parse_options(args.option)
+        target = scaffold.inspect(args.dir, args.name, args.platform)
+        values = scaffold.answers(target, args.name, options, args.no_input)
+        created = scaffold.create(target, args.name, scaffold.template_context(target, args.name, values))
+    except scaffold.ScaffoldError as exc:
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for line in created.warnings:
+        print(line, file=sys.stderr)
+    for path in created.files:
+        print(f"created   {path}")
+    code = target.code_dir
+    print(f"service {args.name}: {len(created.files)} file(s) created. Next: edit {created.spec_path}, then "
+          f"`svcgen build {created.spec_path}`; move {code / '.github'} to the repository root's .github/")
+    return EXIT_OK
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    from generator import invoke
+
+    try:
+        return invoke.run(args.service, args.function, args.paths, args.platform, args.stage,
+                          event_file=args.event, sample=args.sample)
+    except invoke.InvokeError as exc:
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "schema": cmd_schema, "outputs": cmd_outputs,
-            "stage": cmd_stage}
+            "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -71,6 +71,7 @@ class ResolvedWorkflow:
     started_by: tuple  # ResolvedSubscription, kind "bus"
     start_queue: object | None  # ResolvedQueue for event-started workflows
     start_pipe_name: str | None
+    ids: tuple[str, ...] = ()  # fields of a starting event's detail that become the execution's ids
     start_pipe_role_name: str | None = None
     pauses: tuple[ResolvedPause, ...] = ()
     semaphore: ResolvedSemaphore | None = None
@@ -102,6 +103,7 @@ def resolve_workflows(names: Names, platform: PlatformSpec, stage: Stage, spec: 
             start_queue=resolve_queue(names, platform, starter_key, QueueSpec(), STARTER_TIMEOUT_SECONDS)
             if started_by else None,
             start_pipe_name=names.physical("pipe", starter_key) if started_by else None,
+            ids=tuple(wf.ids),
             start_pipe_role_name=names.role(f"{starter_key}-pipe") if started_by else None,
             pauses=tuple(_pause(names, platform, spec, key, path, step, resolve_queue)
                          for path, step in _pause_steps(wf.steps, ("steps",))),

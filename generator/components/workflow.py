@@ -147,12 +147,20 @@ def _start_pipe(ctx: RenderContext, wf: ResolvedWorkflow, origin: tuple) -> None
         SourceParameters=PipeSourceParameters(SqsQueueParameters=PipeSourceSqsQueueParameters(BatchSize=1)),
         Target=Ref(wf.logical_id),
         TargetParameters=PipeTargetParameters(
-            # Pipes parses a JSON body, so this is the envelope itself, not a string.
-            InputTemplate="<$.body>",
+            # Only the declared identifiers enter the execution (its input, history and every task
+            # payload): never the rest of the event, which may hold personal data. Pipes parses a
+            # JSON body, so the detail's fields are addressable.
+            InputTemplate=start_input_template(wf.ids),
             StepFunctionStateMachineParameters=PipeTargetStateMachineParameters(InvocationType="FIRE_AND_FORGET"),
         ),
         Tags=ctx.tags(),  # Pipes takes a map, not CloudFormation's usual list
     ), origin)
+
+
+def start_input_template(ids: tuple[str, ...]) -> str:
+    """`{"ids": {"application_id": "<$.body.detail.application_id>"}}` (ids are string fields)."""
+    fields = ", ".join(f'"{name}": "<$.body.detail.{name}>"' for name in ids)
+    return f'{{"ids": {{{fields}}}}}'
 
 
 def _starters(ctx: RenderContext) -> None:

@@ -13,7 +13,7 @@ from generator.errors import SpecError
 
 def check_contracts(services) -> list[SpecError]:
     return [*_owned_events_have_contracts(services), *_contracts_are_used(services),
-            *_list_items(services), *_subscriptions_have_contracts(services)]
+            *_list_items(services), *_subscriptions_have_contracts(services), *check_workflow_ids(services)]
 
 
 def _owned_events_have_contracts(services):
@@ -70,3 +70,27 @@ def _all_subscriptions(spec):
     for name, wf in spec.workflows.items():
         for i, sub in enumerate(wf.started_by):
             yield ("workflows", name, "started_by", i), sub
+
+
+def check_workflow_ids(services) -> list[SpecError]:
+    """A workflow started by events copies `ids` from them: each must be a required, non-sensitive
+    string field of every starting event's contract (anything else would leak or be missing)."""
+    specs = {item.spec.service: item.spec for item in services}
+    errors = []
+    for item in services:
+        for name, wf in item.spec.workflows.items():
+            if wf.started_by and not wf.ids:
+                errors.append(item.doc.error(("workflows", name, "started_by"),
+                                             "a workflow started by events must name the identifier fields it "
+                                             "takes from them, got no `ids`", "add `ids: [application_id]`"))
+            for i, field_name in enumerate(wf.ids):
+                for sub in wf.started_by:
+                    contract = specs.get(sub.from_) and specs[sub.from_].events.get(sub.event or "")
+                    field = contract.fields.get(field_name) if contract else None
+                    if contract and (field is None or not field.required or field.sensitive
+                                     or field.type != "string"):
+                        errors.append(item.doc.error(
+                            ("workflows", name, "ids", i),
+                            f"must be a required, non-sensitive string field of {sub.event}, got {field_name!r}",
+                            f"{sub.event} fields: {', '.join(contract.fields)}"))
+    return errors

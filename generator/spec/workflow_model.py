@@ -64,4 +64,7 @@ class WorkflowSpec(Strict):
     timeout: Duration | None = Field(None, description="Whole execution; default 7d.")
     started_by: list[Subscription] = Field(
         default_factory=list, description="Milestone events that start it (through a queue).")
+    ids: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]] = Field(
+        default_factory=list,
+        description="Identifier fields copied from a starting event into the execution; nothing else is.")
     steps: list[Step] = Field(..., min_length=1)

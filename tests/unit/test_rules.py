@@ -65,3 +65,23 @@ def test_pause_heartbeat_must_be_shorter_than_its_timeout():
     text = BASE + "workflows:\n  wf:\n    steps:\n      - pause: review\n        timeout: 1h\n        heartbeat: 2h\n"
     assert any("workflows.wf.steps[0].heartbeat: must be shorter than the pause's timeout (1h), got 2h" in e
                for e in errors(text))
+
+
+def test_event_started_workflow_takes_only_declared_non_sensitive_ids(demo_workspace):
+    from generator.spec.contracts import check_workflow_ids
+
+    accounts = next(s for s in demo_workspace.services if s.spec.service == "accounts")
+    wf = accounts.spec.workflows["onboard-customer"]
+    assert check_workflow_ids(demo_workspace.services) == []
+    leaky = wf.model_copy(update={"ids": ["email"]})  # sensitive in ApplicationSubmitted
+    spec = accounts.spec.model_copy(update={"workflows": {"onboard-customer": leaky}})
+    services = [type(accounts)(accounts.doc, spec) if s is accounts else s for s in demo_workspace.services]
+    (error,) = check_workflow_ids(services)
+    assert "workflows.onboard-customer.ids[0]: must be a required, non-sensitive string field of " \
+           "ApplicationSubmitted, got 'email'" in error.render()
+
+
+def test_start_pipe_passes_only_the_ids():
+    from generator.components.workflow import start_input_template
+
+    assert start_input_template(("application_id",)) == '{"ids": {"application_id": "<$.body.detail.application_id>"}}'

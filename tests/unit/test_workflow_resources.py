@@ -114,7 +114,7 @@ def test_event_start_goes_through_a_pipe_with_its_own_least_privilege_role(accou
     assert pipe["Source"] == {"Fn::GetAtt": ["OnboardCustomerStartQueue", "Arn"]}
     assert pipe["Target"] == {"Ref": "OnboardCustomerStateMachine"}
     assert pipe["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
-    assert pipe["TargetParameters"] == {"InputTemplate": "<$.body>", "StepFunctionStateMachineParameters": {
+    assert pipe["TargetParameters"] == {"InputTemplate": "{\"ids\": {\"application_id\": \"<$.body.detail.application_id>\"}}", "StepFunctionStateMachineParameters": {
         "InvocationType": "FIRE_AND_FORGET"}}
     assert isinstance(pipe["Tags"], dict)
     statements = _statements(accounts, "OnboardCustomerStartPipeRole")

@@ -1,0 +1,262 @@
+"""`svcgen invoke`: run one function's generated Lambda entry locally, with a real event shape.
+
+The handler runs in a child Python process with PYTHONPATH=<code dir>, as Lambda has it: every
+service has top-level `plumbing` and `handlers` packages, so two services never share an
+interpreter (nor svcgen's). Events come from the service's own plumbing/testing.py, the sample
+builder its generated tests use, so `invoke` and the tests agree on what an event looks like.
+
+The child gets the function's environment from the rendered template for the stage: literal
+values as deployed, references to other resources (table names, ARNs) as `local-…` placeholders.
+AWS credentials are dummies and every AWS endpoint is a closed local port, so a handler that
+only logs runs fine and one that calls AWS fails fast instead of reaching an account.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.codegen import code_dir
+from generator.codegen.functions import snake, workflow_roles
+from generator.errors import UsageError
+from generator.stages import resolve_stage
+from generator.workspace import SPEC_SUFFIXES, ServiceInput, Workspace, load_workspace
+
+EPILOG = """\
+events (--event FILE, JSON):
+  queue consumer   a full SQS event ({"Records": [...]}) as is; an EventBridge envelope (has
+                   "detail-type") or just its "detail" (for a function with one subscription)
+                   is wrapped into an SQS batch of one record
+  HTTP route       a full API Gateway HTTP API (payload 2.0) event (has "requestContext") as
+                   is; anything else is the request body for the function's route
+  workflow task    {"ids": ..., "execution": ..., "step": ...} as is; anything else is the ids
+  other functions  the event as is
+without --event: the sample of the function's first subscription (or --sample EVENT), a request
+to its route with path parameters "<name>-1", or the task ids {"id": "id-1"}.
+
+The response is printed on stdout, the function's log lines on stderr. Nothing reaches AWS:
+credentials are dummies (AWS_ACCESS_KEY_ID=testing ...), AWS_ENDPOINT_URL is a closed local port,
+idempotency and tracing are off, and the environment is the stage's with local placeholders."""
+
+# Every AWS SDK call goes here and is refused at once (port 9 is "discard"; nothing listens).
+NOWHERE = "http://127.0.0.1:9"
+# Interpreter start and imports, on top of the function's own timeout.
+STARTUP_SECONDS = 30
+# The child's exit codes: 2 the function raised (its error is the response, as Lambda reports
+# it), 3 plumbing/testing.py lacks the sample (stale code).
+EXIT_FUNCTION_ERROR, EXIT_NO_SAMPLE = 2, 3
+
+_CHILD = r"""
+import json, sys, traceback
+
+request = json.loads(open(sys.argv[1]).read())
+import plumbing.testing as t
+
+event, recipe = request["event"], request["recipe"]
+try:
+    if recipe == "sqs":
+        envelope = event if event is not None else t.sample_envelope(request["source"], request["detail_type"])
+        event = t.sqs_event([t.sqs_record(envelope, "message-1", message_group=request["message_group"])])
+    elif recipe == "sqs-detail":
+        event = t.sqs_event([t.sqs_record(t.envelope(request["source"], request["detail_type"], event),
+                                          "message-1", message_group=request["message_group"])])
+    elif recipe == "http":
+        event = t.http_event(request["method"], request["route"], request["path_parameters"], event)
+    elif recipe == "task":
+        event = t.task_event(event, execution="local-invoke", step=request["step"])
+except KeyError as exc:
+    print(f"no sample for {exc.args[0]} in plumbing/testing.py", file=sys.stderr)
+    sys.exit(3)
+try:
+    module = __import__(request["module"], fromlist=["handler"])
+    response = module.handler(event, t.lambda_context(request["function_name"]))
+except Exception as exc:  # reported as Lambda reports a function error
+    response = {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                "stackTrace": [line.rstrip() for line in traceback.format_tb(exc.__traceback__)]}
+    json.dump(response, open(sys.argv[2], "w"))
+    sys.exit(2)
+json.dump(response, open(sys.argv[2], "w"), default=str)
+"""
+
+
+class InvokeError(Exception):
+    """The function could not be invoked, or it failed (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """What the child builds and runs."""
+
+    function: object  # ResolvedFunction
+    kind: str  # queue | http | task | direct
+    request: dict
+    description: str
+
+
+def run(service: str, function: str, paths: list[Path], platform: Path | None, stage_name: str,
+        event_file: Path | None = None, sample: str | None = None) -> int:
+    ws, item = _load(service, paths, platform)
+    stage = resolve_stage(stage_name, ws.platform)
+    from generator.pipeline import render_one
+    from generator.resolve import resolve_service
+
+    svc = resolve_service(item.spec, ws.platform, stage)
+    fn = _function(svc, function)
+    root = code_dir(item.doc.file)
+    entry = root / "plumbing" / f"{snake(fn.key)}.py"
+    if not entry.is_file():
+        raise InvokeError(f"{entry} does not exist: generate the code first (svcgen build {item.doc.file})")
+    call = _call(item, svc, fn, _read_event(event_file), sample)
+    template = render_one(item, ws, stage).template
+    env = environment(template["Resources"][fn.logical_id]["Properties"], svc.region)
+    print(f"invoking {fn.entry} ({call.description}), stage {stage.name}", file=sys.stderr)
+    return _spawn(root, call, env, fn.timeout + STARTUP_SECONDS)
+
+
+def _load(service: str, paths: list[Path], platform: Path | None) -> tuple[Workspace, ServiceInput]:
+    """Only the service's own spec (plus what it references) is loaded when it is found by
+    file name: a broken spec of another service does not stop this one from running."""
+    candidates = [p / f"{service}{s}" for p in paths if p.is_dir() for s in SPEC_SUFFIXES]
+    candidates += [p for p in paths if p.is_file() and p.stem == service]
+    found = [p for p in candidates if p.is_file()]
+    ws = load_workspace(found[:1] if found else paths, platform)
+    for item in ws.target_services:
+        if item.spec.service == service:
+            return ws, item
+    known = sorted(s.spec.service for s in ws.target_services)
+    raise UsageError(f"unknown service {service!r}{_did_you_mean(service, known)}; "
+                     f"services in {', '.join(map(str, paths))}: {', '.join(known) or 'none'}")
+
+
+def _function(svc, name: str):
+    for fn in svc.functions:
+        if fn.key == name:
+            return fn
+    known = [fn.key for fn in svc.functions]
+    raise UsageError(f"unknown function {name!r} of {svc.service}{_did_you_mean(name, known)}; "
+                     f"its functions: {', '.join(known)}")
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _read_event(path: Path | None):
+    if path is None:
+        return None
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        return json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvokeError(f"{path}: not a JSON file ({exc})") from None
+
+
+def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
+    tasks, _ = workflow_roles(item.spec)
+    kind = "queue" if fn.subscriptions else "http" if fn.http else "task" if fn.key in tasks else "direct"
+    if sample is not None and kind != "queue":
+        raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is "
+                         f"{'an HTTP route' if kind == 'http' else 'a workflow task' if kind == 'task' else 'invoked directly'}"
+                         f" (use --event FILE)")
+    base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}", "event": event}
+    if kind == "queue":
+        return _queue_call(fn, base, event, sample)
+    if kind == "http":
+        method = "GET" if fn.http.method == "ANY" else fn.http.method
+        if isinstance(event, dict) and ("requestContext" in event or "routeKey" in event):
+            return Call(fn, kind, {**base, "recipe": None}, "HTTP API event from the file")
+        params = {p.strip("{}+"): f"{p.strip('{}+')}-1" for p in fn.http.path.split("/") if p.startswith("{")}
+        body = event if event is not None else ({} if method in ("POST", "PUT", "PATCH") else None)
+        request = {**base, "event": body, "recipe": "http", "method": method, "route": fn.http.path,
+                   "path_parameters": params}
+        return Call(fn, kind, request, f"{method} {fn.http.path}" + (", body from the file" if event is not None else ""))
+    if kind == "task":
+        if isinstance(event, dict) and "ids" in event:
+            return Call(fn, kind, {**base, "recipe": None}, "workflow task input from the file")
+        ids = event if event is not None else {"id": "id-1"}
+        if not isinstance(ids, dict):
+            raise InvokeError("a workflow task's ids are a JSON object")
+        return Call(fn, kind, {**base, "event": ids, "recipe": "task", "step": fn.key}, f"workflow task, ids {ids}")
+    return Call(fn, kind, {**base, "event": {} if event is None else event, "recipe": None},
+                "direct invocation" + (", event from the file" if event is not None else ", event {}"))
+
+
+def _queue_call(fn, base: dict, event, sample: str | None) -> Call:
+    """An SQS batch of one record carrying an EventBridge envelope."""
+    subs = list(dict.fromkeys((s.source, s.event) for s in fn.subscriptions))
+    group = (fn.queue.message_group or "local") if fn.queue and fn.queue.fifo else None
+    base = {**base, "message_group": group}
+    if isinstance(event, dict) and "Records" in event:
+        return Call(fn, "queue", {**base, "recipe": None}, "SQS event from the file")
+    if isinstance(event, dict) and "detail-type" in event:
+        return Call(fn, "queue", {**base, "recipe": "sqs"}, f"SQS batch of 1: {event['detail-type']} from the file")
+    if sample is not None:
+        matching = [s for s in subs if s[1] == sample]
+        if not matching:
+            names = ", ".join(dict.fromkeys(e for _, e in subs))
+            raise UsageError(f"{fn.key} does not subscribe to {sample!r}{_did_you_mean(sample, [e for _, e in subs])}; "
+                             f"it subscribes to: {names}")
+        subs = matching
+    if event is not None and len(subs) > 1:
+        names = ", ".join(f"{e} ({s})" for s, e in subs)
+        raise UsageError(f"{fn.key} subscribes to {names}: give a whole EventBridge envelope (with "
+                         f"\"detail-type\" and \"source\") rather than just a detail")
+    source, detail_type = subs[0]
+    recipe = "sqs" if event is None else "sqs-detail"
+    origin = "sample from its contract" if event is None else "detail from the file"
+    return Call(fn, "queue", {**base, "recipe": recipe, "source": source, "detail_type": detail_type},
+                f"SQS batch of 1: {detail_type} from {source}, {origin}")
+
+
+def environment(properties: dict, region: str) -> dict[str, str]:
+    """The function's variables as the template sets them; a reference to another resource
+    (Ref, ImportValue, GetAtt) becomes a `local-…` placeholder."""
+    variables = properties.get("Environment", {}).get("Variables", {})
+    env = {key: value if isinstance(value, str) else f"local-{key.lower().replace('_', '-')}"
+           for key, value in variables.items()}
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "POWERTOOLS_", "PYTHON")) and k not in env}
+    return {
+        **keep, **env,
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region, "AWS_REGION": region, "AWS_ENDPOINT_URL": NOWHERE,
+        # No profile, config file or instance metadata may supply real credentials instead.
+        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_IDEMPOTENCY_DISABLED": "true",
+    }
+
+
+def _spawn(root: Path, call: Call, env: dict[str, str], timeout: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="svcgen-invoke-") as tmp:
+        request, response = Path(tmp, "request.json"), Path(tmp, "response.json")
+        request.write_text(json.dumps(call.request))
+        try:
+            run = subprocess.run([sys.executable, "-c", _CHILD, str(request), str(response)], cwd=root,
+                                 env={**env, "PYTHONPATH": str(root.resolve())}, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True, timeout=timeout)  # one stream: in order
+        except subprocess.TimeoutExpired:
+            raise InvokeError(f"{call.function.key} did not return within {timeout} s "
+                              f"(its timeout is {call.function.timeout} s)") from None
+        for line in run.stdout.splitlines():
+            print(line, file=sys.stderr)
+        if run.returncode == EXIT_NO_SAMPLE:
+            raise InvokeError("the generated code is stale: run `svcgen build` for the service")
+        if run.returncode not in (0, EXIT_FUNCTION_ERROR) or not response.is_file():
+            raise InvokeError(f"{call.function.key} could not be run (exit {run.returncode}); its output is above")
+        result = json.loads(response.read_text())
+        print(json.dumps(result, indent=2))
+    if run.returncode == EXIT_FUNCTION_ERROR:
+        hint = (" (install the function's dependencies into this Python: pip install 'svcgen[test]')"
+                if result["errorType"] == "ModuleNotFoundError" else "")
+        message = (result["errorMessage"].splitlines() or [""])[0]  # the rest is in the response above
+        raise InvokeError(f"{call.function.key} raised {result['errorType']}: {message}{hint}")
+    return 0
