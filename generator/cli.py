@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     from generator.scaffold import OPTIONS
 
     new = sub.add_parser("new", help="create a service: spec, code, tests, README and CI workflow",
+                         description="Create a service from templates/service/ (cookiecutter), asking for what "
+                                     "is not given, then build it once (lint included) so it is complete.",
                          epilog=f"--option keys: {', '.join(OPTIONS)}. The spec goes to DIR/NAME.yaml, "
                                 "the code to DIR/NAME/; nothing existing is overwritten.")
     new.add_argument("name", help="service name (kebab-case)")
@@ -66,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     from generator.invoke import EPILOG
 
     invoke = sub.add_parser("invoke", help="run one function locally with a real event shape",
+                            description="Run a function's generated Lambda entry in a local Python process "
+                                        "(PYTHONPATH=its code directory) with the event shape Lambda passes it; "
+                                        "print its response and log lines. Needs no AWS access.",
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     invoke.add_argument("service")
     invoke.add_argument("function", help="the function's name in the spec")
@@ -74,13 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--sample", metavar="EVENT", help="a sample of EVENT built from its contract")
     invoke.add_argument("--stage", default="dev", help="stage whose environment the function gets (default: dev)")
     inputs(invoke)
+    parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parser.parse_args(argv)
+        if argv[:1] == ["invoke"]:
+            # `invoke SERVICE FUNCTION --sample X specs/`: PATHS after options is an intermixed
+            # parse, which argparse supports only on a parser without subcommands.
+            args = parser.commands["invoke"].parse_intermixed_args(argv[1:])
+            args.command = "invoke"
+        else:
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:

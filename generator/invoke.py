@@ -25,6 +25,8 @@ from pathlib import Path
 from generator.codegen import code_dir
 from generator.codegen.functions import snake, workflow_roles
 from generator.errors import UsageError
+from generator.pipeline import render_one
+from generator.resolve import resolve_service
 from generator.stages import resolve_stage
 from generator.workspace import SPEC_SUFFIXES, ServiceInput, Workspace, load_workspace
 
@@ -103,9 +105,6 @@ def run(service: str, function: str, paths: list[Path], platform: Path | None, s
         event_file: Path | None = None, sample: str | None = None) -> int:
     ws, item = _load(service, paths, platform)
     stage = resolve_stage(stage_name, ws.platform)
-    from generator.pipeline import render_one
-    from generator.resolve import resolve_service
-
     svc = resolve_service(item.spec, ws.platform, stage)
     fn = _function(svc, function)
     root = code_dir(item.doc.file)
@@ -125,10 +124,11 @@ def _load(service: str, paths: list[Path], platform: Path | None) -> tuple[Works
     candidates = [p / f"{service}{s}" for p in paths if p.is_dir() for s in SPEC_SUFFIXES]
     candidates += [p for p in paths if p.is_file() and p.stem == service]
     found = [p for p in candidates if p.is_file()]
-    ws = load_workspace(found[:1] if found else paths, platform)
-    for item in ws.target_services:
-        if item.spec.service == service:
-            return ws, item
+    for inputs in ([found[:1]] if found else []) + [paths]:  # else every spec: the file may be named otherwise
+        ws = load_workspace(inputs, platform)
+        for item in ws.target_services:
+            if item.spec.service == service:
+                return ws, item
     known = sorted(s.spec.service for s in ws.target_services)
     raise UsageError(f"unknown service {service!r}{_did_you_mean(service, known)}; "
                      f"services in {', '.join(map(str, paths))}: {', '.join(known) or 'none'}")
@@ -163,9 +163,9 @@ def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
     tasks, _ = workflow_roles(item.spec)
     kind = "queue" if fn.subscriptions else "http" if fn.http else "task" if fn.key in tasks else "direct"
     if sample is not None and kind != "queue":
-        raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is "
-                         f"{'an HTTP route' if kind == 'http' else 'a workflow task' if kind == 'task' else 'invoked directly'}"
-                         f" (use --event FILE)")
+        what = {"http": "an HTTP route", "task": "a workflow task"}.get(kind, "invoked directly")
+        raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is {what} "
+                         f"(use --event FILE)")
     base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}", "event": event}
     if kind == "queue":
         return _queue_call(fn, base, event, sample)
@@ -177,7 +177,8 @@ def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
         body = event if event is not None else ({} if method in ("POST", "PUT", "PATCH") else None)
         request = {**base, "event": body, "recipe": "http", "method": method, "route": fn.http.path,
                    "path_parameters": params}
-        return Call(fn, kind, request, f"{method} {fn.http.path}" + (", body from the file" if event is not None else ""))
+        origin = ", body from the file" if event is not None else ""
+        return Call(fn, kind, request, f"{method} {fn.http.path}{origin}")
     if kind == "task":
         if isinstance(event, dict) and "ids" in event:
             return Call(fn, kind, {**base, "recipe": None}, "workflow task input from the file")

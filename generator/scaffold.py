@@ -32,7 +32,7 @@ from generator.codegen.functions import SUPPORT_MODULES, snake
 from generator.errors import SpecErrors, UsageError
 from generator.schema_gen import SCHEMA_DIR
 from generator.spec.load import load_document
-from generator.spec.model import FunctionName, ServiceSpec, SERVICE_NAME
+from generator.spec.model import SERVICE_NAME, FunctionName, ServiceSpec
 from generator.spec.platform import PlatformSpec
 from generator.spec.validate import validate_document
 from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, load_workspace
@@ -213,6 +213,7 @@ def _subscription(target: Target, values: dict, prompt: Ask | None) -> None:
             raise ScaffoldError(f"--option from={publisher} needs --option event=EVENT (the event to subscribe to)")
         values["event"], values["from"] = NO_EVENT, ""
         return
+
     def matches(p: Publishable) -> bool:
         return p.event == event and (not publisher or p.service == publisher)
 

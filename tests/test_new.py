@@ -111,7 +111,8 @@ def test_generated_workflow_builds_tests_and_derives_the_pr_stage(created):
     assert list(workflow["on"]) == ["pull_request"]
     assert "specs/billing/**" in workflow["on"]["pull_request"]["paths"]
     stage_steps = workflow["jobs"]["stage"]["steps"]
-    assert any(s.get("run") == 'echo "stage=$(svcgen stage "$GITHUB_HEAD_REF")" >> "$GITHUB_OUTPUT"' for s in stage_steps)
+    derive = 'echo "stage=$(svcgen stage "$GITHUB_HEAD_REF")" >> "$GITHUB_OUTPUT"'
+    assert any(s.get("run") == derive for s in stage_steps)
     build = workflow["jobs"]["build"]
     assert build["needs"] == "stage"
     runs = [s.get("run", "") for s in build["steps"]]
@@ -221,7 +222,8 @@ def test_prompts_offer_the_platform_runtimes_and_known_events_and_ask_again(tmp_
     assert runtime_choices == ["python3.12", "python3.13"]
     events = next(c for q, _, c in asked if q.startswith("Subscribe"))
     assert events[0] == "none" and "AccountOpened from accounts" in events and "PaymentSettled from payments" in events
-    assert (values["event"], values["from"], values["function"]) == ("AccountClosed", "accounts", "handle-account-closed")
+    chosen = (values["event"], values["from"], values["function"])
+    assert chosen == ("AccountClosed", "accounts", "handle-account-closed")
 
 
 def test_option_keys_are_the_templates_public_variables():
