@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--event", type=Path, metavar="FILE", help="JSON event (see below)")
     source.add_argument("--sample", metavar="EVENT", help="a sample of EVENT built from its contract")
     invoke.add_argument("--stage", default="dev", help="stage whose environment the function gets (default: dev)")
+    invoke.add_argument("--aws", choices=("local", "none"), default="local",
+                        help="local: an in-memory AWS (moto) with the function's table, bus, topic and "
+                             "workflows, and a report of what it changed; none: every AWS call fails at once")
     inputs(invoke)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
@@ -204,7 +207,7 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
     try:
         return invoke.run(args.service, args.function, args.paths, args.platform, args.stage,
-                          event_file=args.event, sample=args.sample)
+                          event_file=args.event, sample=args.sample, aws=args.aws)
     except invoke.InvokeError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import local_aws
 from generator.codegen import code_dir
 from generator.codegen.functions import snake, workflow_roles
 from generator.errors import UsageError
@@ -43,8 +44,11 @@ without --event: the sample of the function's first subscription (or --sample EV
 to its route with path parameters "<name>-1", or the task ids {"id": "id-1"}.
 
 The response is printed on stdout, the function's log lines on stderr. Nothing reaches AWS:
-credentials are dummies (AWS_ACCESS_KEY_ID=testing ...), AWS_ENDPOINT_URL is a closed local port,
-idempotency and tracing are off, and the environment is the stage's with local placeholders."""
+credentials are dummies (AWS_ACCESS_KEY_ID=testing ...); with --aws local (the default) every call
+goes to an in-memory AWS (moto) holding the function's event store table, bus, topic and
+workflows, and what the function changed there is reported; with --aws none AWS_ENDPOINT_URL is a
+closed local port. Idempotency and tracing are off; the environment is the stage's, with local
+placeholders for other resources."""
 
 # Every AWS SDK call goes here and is refused at once (port 9 is "discard"; nothing listens).
 NOWHERE = "http://127.0.0.1:9"
@@ -55,9 +59,11 @@ STARTUP_SECONDS = 30
 EXIT_FUNCTION_ERROR, EXIT_NO_SAMPLE = 2, 3
 
 _CHILD = r"""
-import json, sys, traceback
+import json, os, sys, traceback
 
 request = json.loads(open(sys.argv[1]).read())
+if request.get("local_aws"):
+    exec(request["local_aws"]["prelude"])
 import plumbing.testing as t
 
 event, recipe = request["event"], request["recipe"]
@@ -83,6 +89,8 @@ except Exception as exc:  # reported as Lambda reports a function error
                 "stackTrace": [line.rstrip() for line in traceback.format_tb(exc.__traceback__)]}
     json.dump(response, open(sys.argv[2], "w"))
     sys.exit(2)
+if request.get("local_aws"):
+    exec(request["local_aws"]["report"])
 json.dump(response, open(sys.argv[2], "w"), default=str)
 """
 
@@ -102,7 +110,7 @@ class Call:
 
 
 def run(service: str, function: str, paths: list[Path], platform: Path | None, stage_name: str,
-        event_file: Path | None = None, sample: str | None = None) -> int:
+        event_file: Path | None = None, sample: str | None = None, aws: str = "local") -> int:
     ws, item = _load(service, paths, platform)
     stage = resolve_stage(stage_name, ws.platform)
     svc = resolve_service(item.spec, ws.platform, stage)
@@ -114,6 +122,11 @@ def run(service: str, function: str, paths: list[Path], platform: Path | None, s
     call = _call(item, svc, fn, _read_event(event_file), sample)
     template = render_one(item, ws, stage).template
     env = environment(template["Resources"][fn.logical_id]["Properties"], svc.region)
+    if aws == "local":
+        if not local_aws.available():
+            raise UsageError("--aws local needs moto: pip install 'svcgen[test]' (or pass --aws none)")
+        del env["AWS_ENDPOINT_URL"]  # moto intercepts every call in memory
+        call.request["local_aws"] = {"prelude": local_aws.PRELUDE, "report": local_aws.REPORT}
     print(f"invoking {fn.entry} ({call.description}), stage {stage.name}", file=sys.stderr)
     return _spawn(root, call, env, fn.timeout + STARTUP_SECONDS)
 

@@ -119,7 +119,8 @@ def test_nothing_reaches_aws(specs, capsys, monkeypatch):
                        "                                      'profile': os.environ.get('AWS_PROFILE', 'unset')})\n"
                        "    boto3.client('sts').get_caller_identity()\n")
     try:
-        code, out, err = invoke(capsys, specs, "payments", "send-payment")
+        code, out, err = invoke(capsys, specs, "payments", "send-payment", "--aws", "none")
+        local_code, _, local_err = invoke(capsys, specs, "payments", "send-payment")
     finally:
         handler.write_text(original)
     assert code == 1
@@ -127,6 +128,11 @@ def test_nothing_reaches_aws(specs, capsys, monkeypatch):
     assert call["key"] == "testing" and call["profile"] == "unset"
     assert "127.0.0.1:9" in out + err  # the SDK's endpoint: a closed local port
     assert "svcgen: error: send-payment raised" in err
+    # --aws local (the default): the same call is answered by the in-memory AWS (moto sets its own
+    # fake credentials); the shell's key and profile are still gone
+    assert local_code == 0, local_err
+    call = next(line for line in json_lines(local_err) if line.get("message") == "calling AWS")
+    assert call["key"] != "AKIAREALKEY" and call["profile"] == "unset"
 
 
 def test_unknown_names_are_clear_errors(specs, capsys, tmp_path):
@@ -148,3 +154,20 @@ def test_unknown_names_are_clear_errors(specs, capsys, tmp_path):
     code, _, err = invoke(capsys, specs, "notifications", "notify-customer", "--event", str(tmp_path / "detail.json"))
     assert code == 2 and "give a whole EventBridge envelope" in err
     assert "Traceback" not in err
+
+
+def test_demo_handler_runs_against_local_aws_and_reports_what_it_did(capsys):
+    """The demo's real ledger handler: the sample AccountOpened becomes an opening entry in the
+    event store and a TransactionPosted on the bus, both in the in-memory AWS of --aws local."""
+    code, out, err = invoke(capsys, SPECS, "ledger", "post-transaction", "--sample", "AccountOpened")
+    assert code == 0, err
+    assert json.loads(out) == {"batchItemFailures": []}
+    assert "local AWS (in memory): event store table local-event-store-table, event bus" in err
+    assert "local AWS: event store: account_id-1 revision 1 TransactionPosted" in err
+    assert "local AWS: published TransactionPosted from acme.ledger" in err
+
+
+def test_without_local_aws_a_handler_that_calls_aws_fails_fast(capsys):
+    code, out, err = invoke(capsys, SPECS, "ledger", "post-transaction", "--sample", "AccountOpened", "--aws", "none")
+    assert code == 1
+    assert "post-transaction raised" in err and "local AWS" not in err

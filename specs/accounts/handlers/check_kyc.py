@@ -9,12 +9,12 @@ step's result; raise to fail the step (the workflow then compensates).
 from plumbing.observability import logger
 from plumbing.runtime.tasks import TaskInput
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_account_opened
-#   from plumbing.publish import publish_account_closed
-#   from plumbing.publish import publish_application_rejected
+from handlers import kyc_partner
 
 
 def handle(task: TaskInput) -> dict:
-    logger.info("check-kyc step", extra={"ids": task.ids, "step": task.step})
-    return {}
+    # The result is kept in the execution's state: the partner's verdict and reference, never
+    # anything it knows about the person.
+    result = kyc_partner.check(task.ids["application_id"])
+    logger.info("kyc checked", extra={"application_id": task.ids["application_id"], "verdict": result["verdict"]})
+    return result

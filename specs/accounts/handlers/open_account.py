@@ -7,15 +7,17 @@ step's result; raise to fail the step (the workflow then compensates).
 """
 
 from plumbing.observability import logger
+from plumbing.publish import publish_account_opened
 from plumbing.runtime.tasks import TaskInput
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_account_opened
-#   from plumbing.publish import publish_account_closed
-#   from plumbing.publish import publish_application_rejected
-#   from plumbing.store import ConcurrencyConflict, append, load, revision_of  # event store: append, read
+from handlers.accounts_store import once_more_on_conflict, open_account
 
 
 def handle(task: TaskInput) -> dict:
-    logger.info("open-account step", extra={"ids": task.ids, "step": task.step})
-    return {}
+    application_id = task.ids["application_id"]
+    opened = once_more_on_conflict(lambda: open_account(application_id))
+    # Published on a retry too (the account may be open from an attempt that failed to publish):
+    # subscribers get AccountOpened at least once, and it is the same event every time.
+    publish_account_opened(**opened.model_dump(exclude={"schema_version"}))
+    logger.info("account opened", extra={"application_id": application_id, "account_id": opened.account_id})
+    return {"account_id": opened.account_id}  # the IBAN stays in the store, out of the execution

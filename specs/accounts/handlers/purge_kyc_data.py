@@ -9,12 +9,14 @@ step's result; raise to fail the step (the workflow then compensates).
 from plumbing.observability import logger
 from plumbing.runtime.tasks import TaskInput
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_account_opened
-#   from plumbing.publish import publish_account_closed
-#   from plumbing.publish import publish_application_rejected
+from handlers import kyc_partner
 
 
 def handle(task: TaskInput) -> dict:
-    logger.info("purge-kyc-data step", extra={"ids": task.ids, "step": task.step})
-    return {}
+    # The reference is derived again rather than read from the check's result: a compensation
+    # must work even when it is all that is left of the execution's state.
+    reference = kyc_partner.reference(task.ids["application_id"])
+    if not kyc_partner.purge(reference):
+        raise RuntimeError(f"the KYC partner still holds {reference}")  # recorded under undo_errors
+    logger.info("kyc data purged", extra={"application_id": task.ids["application_id"], "reference": reference})
+    return {"purged": reference}

@@ -7,14 +7,15 @@ step's result; raise to fail the step (the workflow then compensates).
 """
 
 from plumbing.observability import logger
+from plumbing.publish import publish_application_rejected
 from plumbing.runtime.tasks import TaskInput
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_account_opened
-#   from plumbing.publish import publish_account_closed
-#   from plumbing.publish import publish_application_rejected
+# A step receives only the ids: the reviewer's own reason (kept in the execution's `review`)
+# does not reach it, so the published reason is the decision itself.
+REASON = "rejected in compliance review"
 
 
 def handle(task: TaskInput) -> dict:
-    logger.info("reject-application step", extra={"ids": task.ids, "step": task.step})
-    return {}
+    event_id = publish_application_rejected(application_id=task.ids["application_id"], reason=REASON)
+    logger.info("application rejected", extra={"application_id": task.ids["application_id"], "event_id": event_id})
+    return {"event_id": event_id}

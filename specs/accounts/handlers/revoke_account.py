@@ -7,15 +7,21 @@ step's result; raise to fail the step (the workflow then compensates).
 """
 
 from plumbing.observability import logger
+from plumbing.publish import publish_account_closed
 from plumbing.runtime.tasks import TaskInput
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_account_opened
-#   from plumbing.publish import publish_account_closed
-#   from plumbing.publish import publish_application_rejected
-#   from plumbing.store import ConcurrencyConflict, append, load, revision_of  # event store: append, read
+from handlers.accounts_store import account_id, close_account, once_more_on_conflict
+
+REASON = "revoked: onboarding failed after the account was opened"
 
 
 def handle(task: TaskInput) -> dict:
-    logger.info("revoke-account step", extra={"ids": task.ids, "step": task.step})
-    return {}
+    account = account_id(task.ids["application_id"])
+    closed, _ = once_more_on_conflict(lambda: close_account(account, REASON))
+    if closed is None:
+        return {"revoked": False}  # never opened: nothing to undo
+    # The others heard AccountOpened: they hear that it is closed (the ledger settles it), on a
+    # retry too. close-account ignores the BalanceSettled that follows: the account is closed.
+    publish_account_closed(**closed.model_dump(exclude={"schema_version"}))
+    logger.info("account revoked", extra={"account_id": account})
+    return {"revoked": True, "account_id": account}

@@ -4,7 +4,12 @@ from plumbing.reject_application import handler
 from plumbing.testing import lambda_context, task_event
 
 
-def test_the_step_returns_a_small_dict():
-    result = handler(task_event({"id": "id-1"}), lambda_context("reject-application"))
+def test_the_rejection_is_announced(bus):
+    result = handler(task_event({"application_id": "app-1"}, step="reject-application"),
+                     lambda_context("reject-application"))
 
-    assert isinstance(result, dict)
+    [published] = bus.received()
+    assert result == {"event_id": published["id"]}
+    assert (published["source"], published["detail-type"]) == ("acme.accounts", "ApplicationRejected")
+    assert published["detail"] == {"application_id": "app-1", "reason": "rejected in compliance review",
+                                   "schema_version": 1}

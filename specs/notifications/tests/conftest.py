@@ -3,6 +3,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 CODE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -14,3 +16,17 @@ def pytest_configure(config):
     from plumbing.testing import use_test_environment
 
     use_test_environment()
+
+
+@pytest.fixture
+def logs():
+    """What the service's logger writes (through its masking formatter), as the text Lambda would
+    ship to CloudWatch. pytest's capsys/capfd miss it: the handler holds the stream it had at import."""
+    import io
+
+    from plumbing.observability import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)
+    yield buffer
+    logger.registered_handler.setStream(previous)

@@ -6,12 +6,15 @@ the request against the models below (refine them); the response is validated ag
 ResubmitApplicationResponse.
 """
 
+import re
+
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 from plumbing.observability import logger
+from plumbing.workflow import start_onboard_customer
 from pydantic import BaseModel, ConfigDict
 
-# What svcgen set up for this function (import what you need):
-#   from plumbing.publish import publish_application_submitted
-#   from plumbing.workflow import start_onboard_customer  # accounts.onboard-customer
+# The ids submit-application gives out; anything else cannot be an application of ours.
+APPLICATION_ID = re.compile(r"app-[0-9a-z-]{1,64}")
 
 
 class ResubmitApplicationRequest(BaseModel):
@@ -21,9 +24,15 @@ class ResubmitApplicationRequest(BaseModel):
 
 class ResubmitApplicationResponse(BaseModel):
     id: str
-    status: str = "ok"
+    execution_arn: str
+    status: str = "started"
 
 
 def handle(*, id: str, request: ResubmitApplicationRequest) -> ResubmitApplicationResponse:
-    logger.info("POST /applications/{id}/resubmit")
-    return ResubmitApplicationResponse(id=id)
+    if not APPLICATION_ID.fullmatch(id):
+        raise BadRequestError(f"{id!r} is not an application id")
+    # The execution is not named: each resubmission is a deliberate new attempt, which a fixed
+    # name would refuse. The workflow's steps are idempotent on the application id instead.
+    execution_arn = start_onboard_customer({"application_id": id})
+    logger.info("onboarding started again", extra={"application_id": id, "execution_arn": execution_arn})
+    return ResubmitApplicationResponse(id=id, execution_arn=execution_arn)

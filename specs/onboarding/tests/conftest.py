@@ -1,7 +1,10 @@
 """pytest setup for the onboarding service: created once by svcgen, then yours."""
 
+import json
 import sys
 from pathlib import Path
+
+import pytest
 
 CODE_DIR = Path(__file__).resolve().parent.parent
 
@@ -14,3 +17,96 @@ def pytest_configure(config):
     from plumbing.testing import use_test_environment
 
     use_test_environment()
+    _cache_moto_event_paths()
+
+
+def _cache_moto_event_paths():
+    """moto delivers each event to a rule's target through 8 JSONPath expressions, and builds a
+    new yacc parser for every one of them (~0.1 s per PutEvents). The expressions never change,
+    so parsing each once keeps the suite fast; delivery itself is unchanged."""
+    import functools
+
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
+
+
+@pytest.fixture(scope="session")
+def _moto():
+    """In-process moto, started once: starting it registers thousands of URL callbacks, which
+    would cost a tenth of a second per test. boto3's default session is kept, and with it the
+    service models it has parsed (a new session reads them from disk again for every client)."""
+    from moto import mock_aws
+    from plumbing.runtime import clients
+
+    with mock_aws(config={"core": {"reset_boto3_session": False}}) as mock:
+        clients.reset()  # the plumbing's clients are created inside the mock
+        yield mock
+    clients.reset()
+
+
+@pytest.fixture
+def aws(_moto):
+    """Empty AWS for each test: every resource of the previous test is gone."""
+    _moto.reset()
+
+
+@pytest.fixture
+def bus(aws):
+    """The platform bus, with a rule sending everything this service publishes to a queue."""
+    return BusCapture()
+
+
+class BusCapture:
+    def __init__(self) -> None:
+        import boto3
+
+        from plumbing.testing import ENVIRONMENT
+
+        events, self.sqs = boto3.client("events"), boto3.client("sqs")
+        bus = events.create_event_bus(Name=ENVIRONMENT["EVENT_BUS_NAME"])["EventBusArn"].split("/")[-1]
+        self.queue_url = self.sqs.create_queue(QueueName="published")["QueueUrl"]
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url,
+                                                  AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="published", EventBusName=bus,
+                        EventPattern=json.dumps({"source": [ENVIRONMENT["EVENT_SOURCE"]]}))
+        events.put_targets(Rule="published", EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+    def received(self) -> list[dict]:
+        """Every envelope that reached the queue so far, in arrival order."""
+        envelopes = []
+        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                                   WaitTimeSeconds=0).get("Messages", []):
+            for message in messages:
+                envelopes.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return envelopes
+
+
+@pytest.fixture
+def logs():
+    """What the service's logger writes (through its masking formatter), as the text Lambda would
+    ship to CloudWatch. pytest's capsys/capfd miss it: the handler holds the stream it had at import."""
+    import io
+
+    from plumbing.observability import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)
+    yield buffer
+    logger.registered_handler.setStream(previous)
+
+
+@pytest.fixture
+def onboard_customer(aws):
+    """accounts' onboard-customer state machine, where WORKFLOW_ONBOARD_CUSTOMER_ARN points.
+    moto records executions without running them: a test reads what was started."""
+    import boto3
+
+    from plumbing.testing import ENVIRONMENT
+
+    arn = ENVIRONMENT["WORKFLOW_ONBOARD_CUSTOMER_ARN"]
+    sfn = boto3.client("stepfunctions")
+    sfn.create_state_machine(name=arn.split(":")[-1], roleArn="arn:aws:iam::123456789012:role/test",
+                             definition='{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}')
+    return sfn

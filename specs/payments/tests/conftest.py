@@ -1,7 +1,10 @@
 """pytest setup for the payments service: created once by svcgen, then yours."""
 
+import json
 import sys
 from pathlib import Path
+
+import pytest
 
 CODE_DIR = Path(__file__).resolve().parent.parent
 
@@ -14,3 +17,83 @@ def pytest_configure(config):
     from plumbing.testing import use_test_environment
 
     use_test_environment()
+    _cache_moto_event_paths()
+    # The test environment turns idempotency off on purpose; Powertools warns on every call.
+    config.addinivalue_line("filterwarnings", "ignore:Disabling idempotency:UserWarning")
+
+
+def _cache_moto_event_paths():
+    """moto delivers each event to a rule's target through 8 JSONPath expressions, and builds a
+    new yacc parser for every one of them (~0.1 s per PutEvents). The expressions never change,
+    so parsing each once keeps the suite fast; delivery itself is unchanged."""
+    import functools
+
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
+
+
+@pytest.fixture(scope="session")
+def _moto():
+    """In-process moto, started once: starting it registers thousands of URL callbacks, which
+    would cost a tenth of a second per test. boto3's default session is kept, and with it the
+    service models it has parsed (a new session reads them from disk again for every client)."""
+    from moto import mock_aws
+    from plumbing.runtime import clients
+
+    with mock_aws(config={"core": {"reset_boto3_session": False}}) as mock:
+        clients.reset()  # the plumbing's clients are created inside the mock
+        yield mock
+    clients.reset()
+
+
+@pytest.fixture
+def aws(_moto):
+    """Empty AWS for each test: every resource of the previous test is gone."""
+    _moto.reset()
+
+
+@pytest.fixture
+def bus(aws):
+    """The platform bus, with a rule sending everything this service publishes to a queue."""
+    return BusCapture()
+
+
+class BusCapture:
+    def __init__(self) -> None:
+        import boto3
+
+        from plumbing.testing import ENVIRONMENT
+
+        events, self.sqs = boto3.client("events"), boto3.client("sqs")
+        bus = events.create_event_bus(Name=ENVIRONMENT["EVENT_BUS_NAME"])["EventBusArn"].split("/")[-1]
+        self.queue_url = self.sqs.create_queue(QueueName="published")["QueueUrl"]
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url,
+                                                  AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="published", EventBusName=bus,
+                        EventPattern=json.dumps({"source": [ENVIRONMENT["EVENT_SOURCE"]]}))
+        events.put_targets(Rule="published", EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+    def received(self) -> list[dict]:
+        """Every envelope that reached the queue so far, in arrival order."""
+        envelopes = []
+        while messages := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                                   WaitTimeSeconds=0).get("Messages", []):
+            for message in messages:
+                envelopes.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return envelopes
+
+
+@pytest.fixture
+def idempotency(aws, monkeypatch):
+    """Idempotency on, with its table laid out as the deployed one (components/idempotency.py)."""
+    import boto3
+
+    from plumbing.testing import ENVIRONMENT
+
+    boto3.client("dynamodb").create_table(
+        TableName=ENVIRONMENT["IDEMPOTENCY_TABLE"], BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    monkeypatch.delenv("POWERTOOLS_IDEMPOTENCY_DISABLED")
