@@ -7,6 +7,7 @@ import difflib
 from generator import defaults
 from generator.errors import SpecError
 from generator.spec.contracts import check_contracts
+from generator.spec.rules_v2 import subscriptions_of
 from generator.spec.load import Document
 from generator.spec.platform import PlatformSpec
 
@@ -45,14 +46,7 @@ def subscribed_events_are_published(services):
 
 
 def _bus_subscriptions(spec):
-    for name, fn in spec.functions.items():
-        for i, sub in enumerate(fn.subscribe):
-            if sub.event is not None and sub.from_ is not None:
-                yield ("functions", name, "subscribe", i), sub
-    for name, wf in spec.workflows.items():
-        for i, sub in enumerate(wf.started_by):
-            if sub.event is not None and sub.from_ is not None:
-                yield ("workflows", name, "started_by", i), sub
+    return ((path, sub) for path, sub in subscriptions_of(spec) if sub.event is not None and sub.from_ is not None)
 
 
 def other_stores_exist(services):

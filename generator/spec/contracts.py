@@ -9,6 +9,7 @@ typed models are generated from the publisher's contract.
 from __future__ import annotations
 
 from generator.errors import SpecError
+from generator.spec.rules_v2 import subscriptions_of
 
 
 def check_contracts(services) -> list[SpecError]:
@@ -53,7 +54,7 @@ def _list_items(services):
 def _subscriptions_have_contracts(services):
     specs = {item.spec.service: item.spec for item in services}
     for item in services:
-        for path, sub in _all_subscriptions(item.spec):
+        for path, sub in subscriptions_of(item.spec):
             event = sub.event or sub.store
             publisher = sub.from_ or item.spec.service
             # A publisher in the build either lists the event with its contract or is reported by
@@ -61,15 +62,6 @@ def _subscriptions_have_contracts(services):
             if publisher not in specs:
                 yield item.doc.error(path, f"needs the contract of {event} from {publisher}, got no spec for "
                                      f"{publisher} in this build", f"put {publisher}.yaml beside platform.yaml")
-
-
-def _all_subscriptions(spec):
-    for name, fn in spec.functions.items():
-        for i, sub in enumerate(fn.subscribe):
-            yield ("functions", name, "subscribe", i), sub
-    for name, wf in spec.workflows.items():
-        for i, sub in enumerate(wf.started_by):
-            yield ("workflows", name, "started_by", i), sub
 
 
 def check_workflow_ids(services) -> list[SpecError]:

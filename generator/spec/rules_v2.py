@@ -8,7 +8,7 @@ from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
 
 def subscription_kind(doc, spec, platform):
     """Each subscription names exactly one of `event` (bus) or `store`; a bus event needs `from`."""
-    for path, sub in _subscriptions(spec):
+    for path, sub in subscriptions_of(spec):
         if (sub.event is None) == (sub.store is None):
             got = "both" if sub.event else "neither"
             yield doc.error(path, f"a subscription must have exactly one of `event` or `store`, got {got}",
@@ -20,7 +20,7 @@ def subscription_kind(doc, spec, platform):
 
 def own_store_events_exist(doc, spec, platform):
     """`store: X` without `from` (or from this service) needs X in this service's event_store."""
-    for path, sub in _subscriptions(spec):
+    for path, sub in subscriptions_of(spec):
         if sub.store is None or (sub.from_ not in (None, spec.service)):
             continue
         if spec.event_store is None:
@@ -45,7 +45,7 @@ def reserved_function_names(doc, spec, platform):
 
 def own_store_fans_out(doc, spec, platform):
     """Store subscriptions read the store's topic, which only exists with fan_out."""
-    for path, sub in _subscriptions(spec):
+    for path, sub in subscriptions_of(spec):
         if sub.store is not None and sub.from_ in (None, spec.service) and spec.event_store is not None \
                 and not spec.event_store.fan_out:
             yield doc.error(path + ("store",), "subscribing to this service's store needs `event_store.fan_out: "
@@ -141,7 +141,9 @@ def _steps(doc, spec, path: tuple, steps, names: dict):
                 yield from _steps(doc, spec, here + ("otherwise",), step.otherwise, names)
 
 
-def _subscriptions(spec):
+def subscriptions_of(spec):
+    """Every subscription of a spec with its key path: functions' `subscribe` and workflows'
+    `started_by` (both deliver events into a queue)."""
     for name, fn in spec.functions.items():
         for i, sub in enumerate(fn.subscribe):
             yield ("functions", name, "subscribe", i), sub
