@@ -27,10 +27,6 @@ from generator.components.workflow_asl_blocks import (  # noqa: F401
     retry, semaphore_states, transient_retry,
 )
 from generator.naming import logical
-
-# spec.model first: importing spec.workflow_model on its own is a circular import (model.py
-# imports it at its end, and it imports model's types).
-from generator.spec import model  # noqa: F401
 from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from generator.spec.model import SERVICE_NAME, FunctionName, Strict, Subscription
+from generator.spec.base import SERVICE_NAME, FunctionName, Strict, Subscription
 
 # "90s", "30m", "12h", "3d" or a number of seconds.
 DURATION = r"^[1-9][0-9]*[smhd]$"
