@@ -1,7 +1,7 @@
 """Which field names are masked in a service's logs.
 
-The platform team owns the list (platform.yaml `logging.sensitive_fields`); until a platform sets
-one, svcgen's default below applies. Each contract adds the fields it marks `sensitive: true`.
+The platform team owns the list (platform.yaml `logging.sensitive_fields`); where a platform sets
+none, svcgen's default below applies. Each contract adds the fields it marks `sensitive: true`.
 Names match whole keys, case-insensitively, `-` and `_` alike (runtime/masking.py), so `name`
 masks a `name` key and not `service_name`.
 """
@@ -19,13 +19,8 @@ DEFAULT_SENSITIVE_FIELDS = (
 
 
 def platform_fields(platform) -> tuple[str, ...]:
-    """The platform's list, or the default. Read defensively: `logging:` is not in the platform
-    schema yet (spec/platform.py), and may be a model or, in tests, a plain mapping."""
-    logging = getattr(platform, "logging", None)
-    if isinstance(logging, dict):
-        fields = logging.get("sensitive_fields")
-    else:
-        fields = getattr(logging, "sensitive_fields", None)
+    """The platform's list (platform.yaml `logging.sensitive_fields`), or the default."""
+    fields = platform.logging.sensitive_fields
     return tuple(fields) if fields is not None else DEFAULT_SENSITIVE_FIELDS
 
 

@@ -98,6 +98,12 @@ class HttpSpec(Strict):
         return self
 
 
+class LoggingSpec(Strict):
+    sensitive_fields: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]] | None = Field(
+        None, description="Field names masked in every log line of every service (default: "
+                          "generator/codegen/sensitive.py); contracts add the fields they mark sensitive.")
+
+
 class PlatformSpec(Strict):
     org: Annotated[str, StringConstraints(pattern=ORG)]
     region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "eu-west-1"
@@ -108,3 +114,4 @@ class PlatformSpec(Strict):
     stages: StagesSpec = Field(default_factory=StagesSpec)
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     http: HttpSpec = Field(default_factory=HttpSpec)
+    logging: LoggingSpec = Field(default_factory=LoggingSpec)

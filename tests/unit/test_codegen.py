@@ -275,15 +275,14 @@ def test_the_business_function_is_handle_unless_the_spec_names_one():
 
 
 def test_sensitive_fields_are_the_platform_list_or_the_default_plus_the_contracts():
-    from types import SimpleNamespace
-
     from generator.codegen.sensitive import DEFAULT_SENSITIVE_FIELDS, sensitive_fields
+    from generator.spec.platform import PlatformSpec
 
-    assert sensitive_fields(SimpleNamespace(), ["applicant_name"]) == sorted({*DEFAULT_SENSITIVE_FIELDS,
-                                                                             "applicant_name"})
-    platform = SimpleNamespace(logging={"sensitive_fields": ["Tax-ID", "iban"]})
+    assert sensitive_fields(PlatformSpec(org="acme"), ["applicant_name"]) == sorted({*DEFAULT_SENSITIVE_FIELDS,
+                                                                                    "applicant_name"})
+    platform = PlatformSpec.model_validate({"org": "acme", "logging": {"sensitive_fields": ["Tax-ID", "iban"]}})
     assert sensitive_fields(platform, ["email"]) == ["email", "iban", "tax_id"]
-    platform = SimpleNamespace(logging=SimpleNamespace(sensitive_fields=["iban"]))
+    platform = PlatformSpec.model_validate({"org": "acme", "logging": {"sensitive_fields": ["iban"]}})
     assert sensitive_fields(platform, []) == ["iban"]
 
 
