@@ -294,6 +294,11 @@ EXPECTED: dict[str, list] = {
         "(lower `reserved_concurrency` in the specs, or raise the account's Lambda concurrency quota)",
     ],
     # --- platform.yaml ----------------------------------------------------------------------
+    "good.yaml --platform platforms/retention_not_allowed.yaml": [
+        "platforms/retention_not_allowed.yaml:4:5: defaults.logs.retention_days: must be a retention CloudWatch "
+        "Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+        "2922, 3288, 3653), got 31",
+    ],
     "good.yaml --platform platforms/unknown_key.yaml": [
         "platforms/unknown_key.yaml:6:3: lambda.account_concurrency_limt: unknown key 'account_concurrency_limt' "
         "(did you mean `account_concurrency_limit`?)",

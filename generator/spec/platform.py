@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from generator.defaults import LOG_RETENTION_ALLOWED
 
 from generator.spec.model import Strict
 
@@ -65,6 +67,15 @@ class QueueDefaultsSpec(Strict):
 class LogDefaultsSpec(Strict):
     retention_days: int | None = None
     ephemeral_retention_days: int | None = None
+
+    @field_validator("retention_days", "ephemeral_retention_days")
+    @classmethod
+    def _cloudwatch_accepts(cls, value: int | None) -> int | None:
+        # CloudWatch Logs takes only these values for RetentionInDays; anything else fails the deploy.
+        if value is not None and value not in LOG_RETENTION_ALLOWED:
+            raise ValueError(f"must be a retention CloudWatch Logs accepts ({', '.join(map(str, LOG_RETENTION_ALLOWED))}), "
+                             f"got {value}")
+        return value
 
 
 class AlarmDefaultsSpec(Strict):
