@@ -167,9 +167,12 @@ def _read_event(path: Path | None):
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     try:
-        return json.loads(path.read_text())
+        event = json.loads(path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvokeError(f"{path}: not a JSON file ({exc})") from None
+    if event is None:  # None means "no --event" below: a file holding null would silently use the sample
+        raise InvokeError(f"{path}: an event must be a JSON value other than null, got null")
+    return event
 
 
 def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
@@ -212,6 +215,9 @@ def _queue_call(fn, base: dict, event, sample: str | None) -> Call:
         return Call(fn, "queue", {**base, "recipe": None}, "SQS event from the file")
     if isinstance(event, dict) and "detail-type" in event:
         return Call(fn, "queue", {**base, "recipe": "sqs"}, f"SQS batch of 1: {event['detail-type']} from the file")
+    if event is not None and not isinstance(event, dict):
+        raise InvokeError(f"a queue consumer's event file must be a JSON object (an SQS event, an EventBridge "
+                          f"envelope or its detail), got a {type(event).__name__}: {json.dumps(event)[:60]}")
     if sample is not None:
         matching = [s for s in subs if s[1] == sample]
         if not matching:

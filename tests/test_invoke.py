@@ -153,6 +153,12 @@ def test_unknown_names_are_clear_errors(specs, capsys, tmp_path):
     (tmp_path / "detail.json").write_text('{"account_id": "a-1"}')
     code, _, err = invoke(capsys, specs, "notifications", "notify-customer", "--event", str(tmp_path / "detail.json"))
     assert code == 2 and "give a whole EventBridge envelope" in err
+    (tmp_path / "list.json").write_text('[1, 2]')
+    code, _, err = invoke(capsys, specs, "notifications", "notify-customer", "--event", str(tmp_path / "list.json"))
+    assert code == 1 and "event file must be a JSON object" in err and "got a list: [1, 2]" in err
+    (tmp_path / "null.json").write_text('null')
+    code, _, err = invoke(capsys, specs, "notifications", "notify-customer", "--event", str(tmp_path / "null.json"))
+    assert code == 1 and "null.json: an event must be a JSON value other than null, got null" in err
     assert "Traceback" not in err
 
 
