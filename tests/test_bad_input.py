@@ -184,6 +184,14 @@ EXPECTED: dict[str, list] = {
         "reserved_env_var.yaml:8:7: functions.charge.environment.AWS_REGION: environment variable names must not "
         "be reserved, got 'AWS_REGION' (names starting with AWS_ are reserved by Lambda; rename it)",
     ],
+    "python_keyword_names.yaml": [  # generated modules and model classes must parse
+        "python_keyword_names.yaml:4:13: publishes[0]: event names must not be a Python keyword, got 'None' "
+        "(it becomes a class in the generated models; rename it)",
+        "python_keyword_names.yaml:10:3: functions.class: function names must not be a Python keyword, got 'class' "
+        "(its code is the module plumbing/class.py, which Python cannot import; rename it)",
+        "python_keyword_names.yaml:12:5: functions.charge.handler: handlers must not contain a Python keyword, got "
+        "'import' in 'handlers.import.handle' (Python cannot import it; rename the module or function)",
+    ],
     "duplicate_subscription.yaml": [
         "duplicate_subscription.yaml:8:9: functions.charge.subscribe[1]: a function must subscribe to each event "
         "once, got AccountOpened from accounts again (already at subscribe[0]; merge the two into one entry)",

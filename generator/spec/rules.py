@@ -7,6 +7,7 @@ Each rule is a small function `(doc, spec, platform) -> iterable of SpecError`, 
 from __future__ import annotations
 
 import dataclasses
+import keyword
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -190,6 +191,28 @@ def _pattern_leaves(doc: Document, path: tuple, node: Any):
                             "an empty list matches no event; list the values to match")
 
 
+def python_names_not_keywords(doc, spec, platform):
+    """Function names become module names (`plumbing/<function>.py`, `handlers/<function>.py`),
+    handlers are imported, and event names become model classes: a Python keyword there
+    (`class`, `import`, `None`) would generate code that does not even parse."""
+    for fn_name, fn in spec.functions.items():
+        if keyword.iskeyword(fn_name):  # kebab-case names with a `-` are never keywords
+            yield doc.error(("functions", fn_name), f"function names must not be a Python keyword, got {fn_name!r}",
+                            f"its code is the module plumbing/{fn_name}.py, which Python cannot import; rename it")
+        bad = [part for part in (fn.handler or "").split(".") if keyword.iskeyword(part)]
+        if bad:
+            yield doc.error(("functions", fn_name, "handler"),
+                            f"handlers must not contain a Python keyword, got {bad[0]!r} in {fn.handler!r}",
+                            "Python cannot import it; rename the module or function")
+    owned = [(("publishes", i), event) for i, event in enumerate(spec.publishes)]
+    if spec.event_store is not None:
+        owned += [(("event_store", "events", i), event) for i, event in enumerate(spec.event_store.events)]
+    for path, event in owned:
+        if keyword.iskeyword(event):
+            yield doc.error(path, f"event names must not be a Python keyword, got {event!r}",
+                            "it becomes a class in the generated models; rename it")
+
+
 def _yaml(value: Any) -> str:
     """A scalar as it would be written in the spec."""
     if isinstance(value, bool):
@@ -203,7 +226,7 @@ SPEC_RULES: tuple[Rule, ...] = (
     reserved_without_max_concurrency, logical_ids_unique,
     queue_needs_subscription, dlq_matches_queue_type, fifo_batching, concurrency_fits_reserved,
     queue_retention_below_dlq, runtime_allowed, environment_not_reserved, unique_subscriptions,
-    unique_publishes, filters_are_patterns,
+    unique_publishes, filters_are_patterns, python_names_not_keywords,
 )
 
 
