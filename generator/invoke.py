@@ -7,8 +7,10 @@ builder its generated tests use, so `invoke` and the tests agree on what an even
 
 The child gets the function's environment from the rendered template for the stage: literal
 values as deployed, references to other resources (table names, ARNs) as `local-…` placeholders.
-AWS credentials are dummies and every AWS endpoint is a closed local port, so a handler that
-only logs runs fine and one that calls AWS fails fast instead of reaching an account.
+AWS credentials are dummies, so nothing reaches an account: with `--aws local` (the default)
+every call goes to an in-memory AWS (moto, see local_aws.py) and what the function changed there
+is reported; with `--aws none` every endpoint is a closed local port, so a handler that only logs
+runs fine and one that calls AWS fails fast.
 """
 
 from __future__ import annotations

@@ -84,13 +84,10 @@ def event_snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
-def handler_target(resolved: str, explicit: str | None, key: str) -> tuple[str, str]:
-    """(module, function) of the user's code. Without an explicit `handler:` the function is
-    `handle` (resolve's old default `handlers.<fn>.handler` names the Lambda entry, not the
-    business function, so it is read as `handle` too)."""
+def handler_target(resolved: str) -> tuple[str, str]:
+    """(module, function) of the user's code: resolve gives `handler:` or its default
+    `handlers.<function_snake>.handle`, always module.function (the spec's pattern)."""
     module, _, function = resolved.rpartition(".")
-    if explicit is None:
-        return module or f"handlers.{snake(key)}", "handle"
     return module, function
 
 
@@ -130,7 +127,7 @@ def plan_functions(item, svc, models: dict, errors: list[SpecError]) -> list[Fun
             errors.append(doc.error(path, f"a function has one trigger, got {' and '.join(kinds)}",
                                     "split it into one function per trigger"))
             continue
-        module, function = handler_target(fn.handler, fn_spec.handler, fn.key)
+        module, function = handler_target(fn.handler)
         problems = _naming_problems(fn.key, module, modules)
         errors.extend(doc.error(path + where, message, hint) for where, message, hint in problems)
         modules.setdefault(module, fn.key)
@@ -173,13 +170,11 @@ def _consumed(fn, models: dict):
 
 
 def _idempotency_key(doc, path, fn_spec, consumes, models, errors) -> str | None:
-    """`idempotency: {key: <field>}` (not in the spec model yet: read defensively). The key must
-    be a required field of every event the function consumes: a missing key would make all
-    such events one duplicate."""
-    config = getattr(fn_spec, "idempotency", None)
-    key = config.get("key") if isinstance(config, dict) else getattr(config, "key", None)
-    if key is None:
+    """`idempotency: {key: <field>}`. The key must be a required field of every event the
+    function consumes: a missing key would make all such events one duplicate."""
+    if fn_spec.idempotency is None:
         return None
+    key = fn_spec.idempotency.key
     where = path + ("idempotency", "key")
     if not consumes:
         errors.append(doc.error(where, "idempotency is for queue consumers, got a function without `subscribe`"))

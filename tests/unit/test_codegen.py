@@ -266,12 +266,21 @@ def test_every_example_generates_clean_code_whose_tests_pass(example, tmp_path):
 
 def test_the_business_function_is_handle_unless_the_spec_names_one():
     from generator.codegen.functions import handler_target
+    from tests.unit.helpers import resolved
 
-    assert handler_target("handlers.send_payment.handler", None, "send-payment") == ("handlers.send_payment", "handle")
-    assert handler_target("handlers.send_payment.handle", None, "send-payment") == ("handlers.send_payment", "handle")
-    assert handler_target("handlers.send_payment.handler", "handlers.send_payment.handler", "send-payment") == \
-        ("handlers.send_payment", "handler")
-    assert handler_target("app.payments.run", "app.payments.run", "send-payment") == ("app.payments", "run")
+    svc = resolved("""
+        service: payments
+        owner: team-payments
+        description: Pays.
+        functions:
+          send-payment: {}
+          named-handler: {handler: handlers.named_handler.handler}
+          elsewhere: {handler: app.payments.run}
+    """)
+    targets = {fn.key: handler_target(fn.handler) for fn in svc.functions}
+    assert targets == {"send-payment": ("handlers.send_payment", "handle"),
+                       "named-handler": ("handlers.named_handler", "handler"),
+                       "elsewhere": ("app.payments", "run")}
 
 
 def test_sensitive_fields_are_the_platform_list_or_the_default_plus_the_contracts():
