@@ -116,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     ws = load_workspace(args.paths, args.platform)
-    stage = args.stage or ("dev" if not args.branch else _branch_stage(args.branch, ws.platform))
+    # `--stage ""` or `--branch ""` (an unset CI variable) must fail, not quietly build dev.
+    if args.stage is not None:
+        stage = args.stage
+    else:
+        stage = "dev" if args.branch is None else _branch_stage(args.branch, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
                             code=not args.no_code, force=args.force)
     for warning in result.warnings:

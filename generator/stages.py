@@ -42,7 +42,10 @@ def stage_from_branch(branch: str) -> str:
         if text.startswith(prefix):
             text = text[len(prefix):]
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    if not slug or not slug[0].isalpha():
+    if not slug:  # `""` (CI's GITHUB_HEAD_REF outside a pull request), `/`, `ü`: no stage to name
+        raise UsageError(f"branch {branch!r} has no letters or digits to name a stage after; "
+                         "pass the pull request's branch, or --stage")
+    if not slug[0].isalpha():
         slug = f"b-{slug}".rstrip("-")
     if len(slug) <= BRANCH_STAGE_MAX:
         return slug

@@ -69,6 +69,14 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert "not a valid stage name" in capsys.readouterr().err
     assert main(["build", str(SPECS), "--branch", "dev", "--out", str(tmp_path)]) == 2
     assert "persistent stage" in capsys.readouterr().err
+    # An unset CI variable passed as `--branch "$GITHUB_HEAD_REF"` must not quietly build dev.
+    assert main(["build", str(SPECS), "--branch", "", "--out", str(tmp_path)]) == 2
+    assert "branch '' has no letters or digits to name a stage after" in capsys.readouterr().err
+    assert main(["build", str(SPECS), "--stage", "", "--out", str(tmp_path)]) == 2
+    assert "--stage '' is not a valid stage name" in capsys.readouterr().err
+    assert main(["stage", "///"]) == 2
+    assert "branch '///' has no letters or digits" in capsys.readouterr().err
+    assert not (tmp_path / "dev").exists()
 
 
 def test_branch_builds_an_ephemeral_stage_without_platform_stack(tmp_path, capsys):
