@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.errors import SpecErrors, UsageError
-from generator.output import Outcome, summary, write_file
+from generator.output import Outcome, WriteError, summary, write_file
 from generator.schema_gen import SCHEMA_DIR, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
 from generator.workspace import load_workspace
@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WriteError as exc:
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except BrokenPipeError:  # `svcgen outputs | head`: the reader left; not an error of ours
         sys.stderr.close()
         return EXIT_OK

@@ -23,8 +23,26 @@ class FileResult:
     outcome: Outcome
 
 
+class WriteError(OSError):
+    """The file system refused a write (`--out` names a file, no permission, disk full): reported
+    as one line by the CLI. An OSError still, so callers that may ignore failures (the lint
+    cache) keep doing so."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+        self.path = path
+
+
+def file_exists(path: Path) -> bool:
+    """Whether a file svcgen is about to write exists; anything else in its place (a directory)
+    is an error, not a traceback from reading it."""
+    if path.exists() and not path.is_file():
+        raise WriteError(path, "something other than a file is in the way (a directory?)")
+    return path.exists()
+
+
 def planned_outcome(path: Path, content: bytes) -> Outcome:
-    if not path.exists():
+    if not file_exists(path):
         return Outcome.CREATED
     return Outcome.IDENTICAL if path.read_bytes() == content else Outcome.UPDATED
 
@@ -39,6 +57,13 @@ def write_file(path: Path, content: str | bytes, dry_run: bool = False) -> FileR
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        raise WriteError(path, exc.strerror or str(exc)) from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

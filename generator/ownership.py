@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.output import FileResult, Outcome, atomic_write
+from generator.output import FileResult, Outcome, atomic_write, file_exists
 
 HEADER_MARK = "svcgen:owned"
 OWNED, USER = "owned", "user"
@@ -52,7 +52,7 @@ def was_edited(text: str, comment: str) -> bool:
 
 
 def outcome(planned: PlannedFile) -> Outcome:
-    if not planned.path.exists():
+    if not file_exists(planned.path):
         return Outcome.CREATED
     if planned.owner == USER:
         return Outcome.SKIPPED

@@ -141,3 +141,17 @@ def test_code_ownership_user_files_kept_generated_edits_are_conflicts(tmp_path, 
     assert f"updated   {generated}" in capsys.readouterr().out
     assert "# a hand edit" not in generated.read_text()
     assert user_file.read_text().endswith("# my business logic\n")  # --force never touches user files
+
+
+def test_a_path_the_file_system_refuses_is_one_line_not_a_traceback(tmp_path, capsys):
+    not_a_dir = tmp_path / "out.txt"
+    not_a_dir.write_text("a file, not a directory")
+    assert main(["build", str(SPECS), "--out", str(not_a_dir), "--no-lint", "--no-code"]) == 1
+    err = capsys.readouterr().err
+    assert f"svcgen: error: cannot write {not_a_dir}/dev/" in err and "Not a directory" in err
+    out = tmp_path / "out"
+    (out / "dev" / "ledger" / "template.yaml").mkdir(parents=True)
+    assert main(["build", str(SPECS), "--out", str(out), "--no-lint", "--no-code"]) == 1
+    err = capsys.readouterr().err
+    assert f"svcgen: error: cannot write {out}/dev/ledger/template.yaml: something other than a file is in the way" in err
+    assert "Traceback" not in err
