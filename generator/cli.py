@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     stage_cmd = sub.add_parser("stage", help="print the stage name for a git branch")
     stage_cmd.add_argument("branch")
+    stage_cmd.add_argument("--platform", type=Path, default=Path("specs") / "platform.yaml",
+                           help="refuse a branch that maps to one of its persistent stages (default: "
+                                "specs/platform.yaml, when it exists)")
 
     from generator.scaffold import OPTIONS
 
@@ -183,7 +186,11 @@ def cmd_outputs(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    print(stage_from_branch(args.branch))
+    # A branch named `prod` must never become a CI build of the prod stage.
+    if args.platform.is_file():
+        print(_branch_stage(args.branch, load_workspace([], args.platform).platform))
+    else:
+        print(stage_from_branch(args.branch))
     return EXIT_OK
 
 

@@ -155,3 +155,10 @@ def test_a_path_the_file_system_refuses_is_one_line_not_a_traceback(tmp_path, ca
     err = capsys.readouterr().err
     assert f"svcgen: error: cannot write {out}/dev/ledger/template.yaml: something other than a file is in the way" in err
     assert "Traceback" not in err
+
+
+def test_stage_command_never_maps_a_branch_to_a_persistent_stage(capsys):
+    assert main(["stage", "feature/PROD", "--platform", str(SPECS / "platform.yaml")]) == 2
+    assert "maps to persistent stage 'prod'" in capsys.readouterr().err
+    assert main(["stage", "feature/add-retry", "--platform", str(SPECS / "platform.yaml")]) == 0
+    assert capsys.readouterr().out.strip() == "add-retry"
