@@ -27,11 +27,10 @@ from troposphere.cloudwatch import MetricDimension
 from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRecoverySpecification,
                                   SSESpecification, StreamSpecification, Table)
 from troposphere.sns import Topic, TopicPolicy
-from troposphere.sqs import Queue
 
 from generator import defaults, iam
 from generator.components import alarms, encryption, function, queue as queue_component
-from generator.components.base import RenderContext, accept
+from generator.components.base import RenderContext
 from generator.components.store_subscription import STORE_TOPIC
 from generator.naming import logical
 from generator.resolve import ResolvedEventStore, ResolvedFunction
@@ -116,17 +115,9 @@ def _fan_out(ctx: RenderContext, store: ResolvedEventStore) -> None:
     ), ORIGIN)
     ctx.add(_topic_policy(), ORIGIN)
     ctx.export("store-topic-arn", Ref(STORE_TOPIC), "Topic every stored event is published to")
-    dlq = ctx.add(Queue(
-        FAN_OUT_DLQ,
-        QueueName=ctx.svc.names.physical("queue", "store-fan-out-dlq"),
-        MessageRetentionPeriod=defaults.DLQ_RETENTION_DAYS * 86400,
-        KmsMasterKeyId=Ref(encryption.KEY),
-        KmsDataKeyReusePeriodSeconds=queue_component.DATA_KEY_REUSE_SECONDS,
-        # It receives Lambda's OnFailure records, never another queue's redrive.
-        RedriveAllowPolicy={"redrivePermission": "denyAll"},
-    ), ORIGIN, stateful=True)
-    accept(dlq, queue_component.DLQ_HAS_NO_DLQ)
-    ctx.add(queue_component.policy(f"{FAN_OUT_DLQ}Policy", FAN_OUT_DLQ, {}), ORIGIN)
+    # It receives Lambda's OnFailure records (through the publisher's role), never another queue's redrive.
+    queue_component.standalone_dlq(ctx, FAN_OUT_DLQ, ctx.svc.names.physical("queue", "store-fan-out-dlq"), {},
+                                   ORIGIN, deny_redrive=True)
     publisher = _publisher(ctx, store)
     _event_source(ctx, publisher)
     _render_role(ctx, publisher)

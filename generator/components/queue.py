@@ -12,6 +12,7 @@ from troposphere import GetAtt, Ref
 from troposphere.awslambda import EventSourceMapping, ScalingConfig
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
+from generator import defaults
 from generator.components import encryption
 from generator.components.base import RenderContext, accept, arn
 from generator.resolve import ResolvedFunction, ResolvedQueue
@@ -84,6 +85,24 @@ def render_event_source(ctx: RenderContext, fn: ResolvedFunction, queue: Resolve
     accept(ctx.add(EventSourceMapping(f"{fn.logical_id}EventSource", **mapping), origin), SQS_SOURCE_NO_ON_FAILURE)
     ctx.grant(fn.key, CONSUMER_ACTIONS, [GetAtt(queue.logical_id, "Arn")], sid="ConsumeOwnQueue")
     ctx.grant(fn.key, ["kms:Decrypt"], [encryption.key_arn()], sid="DecryptOwnQueue")
+
+
+def standalone_dlq(ctx: RenderContext, title: str, name: str, senders: dict[str, list], origin: tuple = (),
+                   deny_redrive: bool = False) -> None:
+    """A dead-letter queue that services deliver into directly (EventBridge DeadLetterConfig, SNS
+    RedrivePolicy, Lambda OnFailure): kept 14 days, encrypted, sendable only by `senders`.
+    `deny_redrive`: no other queue may use it as its redrive target."""
+    redrive = {"RedriveAllowPolicy": {"redrivePermission": "denyAll"}} if deny_redrive else {}
+    dlq = ctx.add(Queue(
+        title,
+        QueueName=name,
+        MessageRetentionPeriod=defaults.DLQ_RETENTION_DAYS * 86400,
+        KmsMasterKeyId=Ref(encryption.KEY),
+        KmsDataKeyReusePeriodSeconds=DATA_KEY_REUSE_SECONDS,
+        **redrive,
+    ), origin, stateful=True)
+    accept(dlq, DLQ_HAS_NO_DLQ)
+    ctx.add(policy(f"{title}Policy", title, senders), origin)
 
 
 def policy(title: str, queue_logical_id: str, senders: dict[str, list]) -> QueuePolicy:

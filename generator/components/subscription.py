@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, ImportValue, Ref
+from troposphere import GetAtt, ImportValue
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, SqsParameters, Target
-from troposphere.sqs import Queue
 
 from generator import defaults
-from generator.components import encryption, queue as queue_component, store_subscription
-from generator.components.base import RenderContext, accept
+from generator.components import queue as queue_component, store_subscription
+from generator.components.base import RenderContext
 from generator.resolve import ResolvedQueue
 
 EVENTS_DLQ = "EventsDlq"
@@ -71,15 +70,7 @@ def render(ctx: RenderContext) -> None:
             all_senders[principal].extend(a for a in arns if a not in all_senders[principal])
         ctx.add(queue_component.policy(f"{consumer.logical_id}QueuePolicy", consumer.queue.logical_id, senders),
                 consumer.origin)
-    dlq = ctx.add(Queue(
-        EVENTS_DLQ,
-        QueueName=ctx.svc.names.physical("queue", "events-dlq"),
-        MessageRetentionPeriod=defaults.DLQ_RETENTION_DAYS * 86400,
-        KmsMasterKeyId=Ref(encryption.KEY),
-        KmsDataKeyReusePeriodSeconds=queue_component.DATA_KEY_REUSE_SECONDS,
-    ), stateful=True)
-    accept(dlq, queue_component.DLQ_HAS_NO_DLQ)
-    ctx.add(queue_component.policy("EventsDlqPolicy", EVENTS_DLQ, all_senders))
+    queue_component.standalone_dlq(ctx, EVENTS_DLQ, ctx.svc.names.physical("queue", "events-dlq"), all_senders)
     ctx.export("events-dlq-arn", GetAtt(EVENTS_DLQ, "Arn"), "DLQ of events that could not be delivered")
 
 

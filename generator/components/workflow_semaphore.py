@@ -20,13 +20,12 @@ from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRec
                                   SSESpecification, Table)
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, Target
 from troposphere.logs import LogGroup
-from troposphere.sqs import Queue
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
 from generator import defaults, iam
 from generator.components import alarms, encryption, workflow_asl
 from generator.components import queue as queue_component
-from generator.components.base import Grant, RenderContext, accept, arn
+from generator.components.base import Grant, RenderContext, arn
 from generator.components.workflow_roles import logging, observability_statements, service_role, state_machine_arn
 from generator.resolve_workflows import ResolvedSemaphore
 
@@ -94,17 +93,9 @@ def render_cleanup(ctx: RenderContext, sem: ResolvedSemaphore, workflows: list) 
 
 
 def _rule(ctx: RenderContext, sem: ResolvedSemaphore, workflows: list, cleanup_arn) -> None:
-    dlq = ctx.add(Queue(
-        CLEANUP_DLQ,
-        QueueName=sem.dlq_name,
-        MessageRetentionPeriod=defaults.DLQ_RETENTION_DAYS * 86400,
-        KmsMasterKeyId=Ref(encryption.KEY),
-        KmsDataKeyReusePeriodSeconds=queue_component.DATA_KEY_REUSE_SECONDS,
-        RedriveAllowPolicy={"redrivePermission": "denyAll"},  # EventBridge's DLQ, never another queue's
-    ), ORIGIN, stateful=True)
-    accept(dlq, queue_component.DLQ_HAS_NO_DLQ)
-    ctx.add(queue_component.policy(f"{CLEANUP_DLQ}Policy", CLEANUP_DLQ,
-                                   {"events.amazonaws.com": [GetAtt(CLEANUP_RULE, "Arn")]}), ORIGIN)
+    # EventBridge's DLQ for the cleanup rule, never another queue's.
+    queue_component.standalone_dlq(ctx, CLEANUP_DLQ, sem.dlq_name,
+                                   {"events.amazonaws.com": [GetAtt(CLEANUP_RULE, "Arn")]}, ORIGIN, deny_redrive=True)
     # Status-change events of Step Functions go to the account's default bus only.
     rule_arn = arn("events", f"rule/{sem.rule_name}")
     role = f"{CLEANUP_RULE}Role"
