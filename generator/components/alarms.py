@@ -14,7 +14,7 @@ from troposphere.sns import Subscription, Topic, TopicPolicy
 
 from generator import defaults
 from generator.components import encryption
-from generator.components.base import RenderContext
+from generator.components.base import RenderContext, deny_insecure_transport
 from generator.components.subscription import EVENTS_DLQ
 
 TOPIC = "AlertsTopic"
@@ -99,14 +99,7 @@ def _topic_policy() -> TopicPolicy:
                     "Resource": Ref(TOPIC),
                     "Condition": {"StringEquals": {"aws:SourceAccount": AccountId}},
                 },
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sns:Publish",
-                    "Resource": Ref(TOPIC),
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport("sns:Publish", Ref(TOPIC)),
             ],
         },
     )

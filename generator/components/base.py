@@ -73,6 +73,19 @@ def arn(service: str, resource: str) -> Sub:
     return Sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 
+def deny_insecure_transport(actions, resource) -> dict:
+    """The statement every resource policy carries: nobody, not even an allowed principal, may
+    use the resource without TLS (cfn_nag / cdk-nag SQS4, SNS3, S3 secure-transport rules)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": actions,
+        "Resource": resource,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def accept(resource: AWSObject, findings: dict[str, str]) -> None:
     """Suppress cfn-lint findings on one resource, each with the reason it is accepted."""
     metadata = dict(getattr(resource, "Metadata", {}) or {})

@@ -30,7 +30,7 @@ from troposphere.sns import Topic, TopicPolicy
 
 from generator import defaults, iam
 from generator.components import alarms, encryption, function, queue as queue_component
-from generator.components.base import RenderContext
+from generator.components.base import RenderContext, deny_insecure_transport
 from generator.components.store_subscription import STORE_TOPIC
 from generator.naming import logical
 from generator.resolve import ResolvedEventStore, ResolvedFunction
@@ -143,14 +143,7 @@ def _topic_policy() -> TopicPolicy:
                     "Resource": topic,
                     "Condition": {"StringEquals": {"sns:Protocol": "sqs"}},
                 },
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": ["sns:Publish", "sns:Subscribe"],
-                    "Resource": topic,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(["sns:Publish", "sns:Subscribe"], topic),
             ],
         },
     )

@@ -13,6 +13,7 @@ from troposphere.s3 import (
     ServerSideEncryptionByDefault, ServerSideEncryptionRule, VersioningConfiguration,
 )
 
+from generator.components.base import deny_insecure_transport
 from generator.naming import PlatformNames
 from generator.spec.platform import PlatformSpec
 
@@ -48,11 +49,8 @@ def render_platform(platform: PlatformSpec, stage: str) -> Template:
     ))
     t.add_resource(BucketPolicy("ArtifactsBucketPolicy", Bucket=Ref("ArtifactsBucket"), PolicyDocument={
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [GetAtt("ArtifactsBucket", "Arn"), {"Fn::Sub": "${ArtifactsBucket.Arn}/*"}],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
+        "Statement": [deny_insecure_transport(
+            "s3:*", [GetAtt("ArtifactsBucket", "Arn"), {"Fn::Sub": "${ArtifactsBucket.Arn}/*"}])],
     }))
     # `Ref` of an EventBus is its name on AWS, but GetAtt Name is unambiguous everywhere.
     t.add_output(Output("BusName", Description="Name of the milestone bus", Value=GetAtt("Bus", "Name"),

@@ -14,7 +14,7 @@ from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
 from generator import defaults
 from generator.components import encryption
-from generator.components.base import RenderContext, accept, arn
+from generator.components.base import RenderContext, accept, arn, deny_insecure_transport
 from generator.resolve import ResolvedFunction, ResolvedQueue
 
 CONSUMER_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -127,14 +127,7 @@ def policy(title: str, queue_logical_id: str, senders: dict[str, list]) -> Queue
             "Version": "2012-10-17",
             "Statement": [
                 *allows,
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sqs:*",
-                    "Resource": queue_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport("sqs:*", queue_arn),
             ],
         },
     )
