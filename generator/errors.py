@@ -20,6 +20,9 @@ class SpecError:
     hint: str = ""
     # "warning" does not fail a build (e.g. a deprecated runtime); everything else is an error.
     severity: str = "error"
+    # The ID of the rule that found it (`svcgen rules ID` explains it); "" for errors of the
+    # YAML itself or of the spec's shape (its schema).
+    rule: str = ""
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
@@ -28,6 +31,8 @@ class SpecError:
         text = f"{where}:{key} {level}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
+        if self.rule:
+            text += f" [{self.rule}]"
         return text
 
 
