@@ -13,6 +13,7 @@ from functools import cache
 from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
 RULE_MODULES = (
+    "generator.concerns.subscription.filters",
 )
 
 
