@@ -10,21 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import SpecError, SpecErrors, UsageError
-from generator.fleet_rules import check_fleet
+from generator.rules.base import Fleet, ServiceInput
+from generator.rules.check import check_rules
 from generator.spec.load import Document, load_document
 from generator.spec.model import ServiceSpec
 from generator.spec.platform import PlatformSpec
-from generator.spec.rules import check_spec
 from generator.spec.validate import validate_document
 
 PLATFORM_FILE = "platform.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class ServiceInput:
-    doc: Document
-    spec: ServiceSpec
 
 
 @dataclass
@@ -73,9 +67,7 @@ def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
     services += _context(services, platform_path.parent, errors)
     if platform is None:
         raise SpecErrors(errors)
-    for item in services:
-        errors.extend(check_spec(item.doc, item.spec, platform))
-    errors.extend(check_fleet(platform_doc, platform, services))
+    errors.extend(check_rules(Fleet(platform_doc, platform, services)))
     warnings = [e for e in errors if e.severity == "warning"]
     failures = [e for e in errors if e.severity != "warning"]
     if failures:

@@ -25,7 +25,6 @@ from generator.codegen.per_function import function_files
 from generator.codegen.samples import invalid_field, sample_detail
 from generator.codegen.sensitive import sensitive_fields
 from generator.codegen.templates import render
-from generator.errors import SpecError, SpecErrors
 from generator.ownership import OWNED, PlannedFile
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
@@ -45,14 +44,11 @@ def code_dir(spec_file: str | Path) -> Path:
 
 def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFile]:
     """Every file of the service's code directory (`root`, default beside the spec), sorted by
-    path. Raises SpecErrors (pointing at the spec) when the spec cannot be turned into code."""
+    path. The workspace was validated first: every rule held, so every spec here has code."""
     root = Path(root) if root is not None else code_dir(item.doc.file)
-    errors: list[SpecError] = []
-    models = _models(item, ws, svc, errors)
-    plans = plan_functions(item, svc, models, errors)
-    starts = _starts(item, plans, errors)
-    if errors:
-        raise SpecErrors(errors)
+    models = _models(item, ws)
+    plans = plan_functions(item, svc, models)
+    starts = _starts(plans)
     ordered = sorted(models.values(), key=lambda m: (m.base or m.class_name, m.base is not None))
     contract_sensitive = sorted({f for m in ordered for f in m.sensitive_fields})
     context = {"service": svc.service, "functions": plans}
@@ -84,18 +80,9 @@ def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFi
     return sorted(planned, key=lambda f: str(f.path))
 
 
-def _models(item, ws, svc, errors) -> dict:
-    spec = item.spec
+def _models(item, ws) -> dict:
     contracts = {(s.spec.service, name): c for s in ws.services for name, c in s.spec.events.items()}
-    wanted = [contract_models.Wanted(spec.service, e, False, ("publishes", i)) for i, e in enumerate(spec.publishes)]
-    if spec.event_store:
-        wanted += [contract_models.Wanted(spec.service, e, False, ("event_store", "events", i))
-                   for i, e in enumerate(spec.event_store.events)]
-    for fn in svc.functions:
-        for i, sub in enumerate(fn.subscriptions):
-            wanted.append(contract_models.Wanted(sub.publisher, sub.event, sub.kind == "store",
-                                                 ("functions", fn.key, "subscribe", i)))
-    return contract_models.build_models(wanted, contracts, item.doc, errors)
+    return contract_models.build_models(contract_models.wanted(item.spec), contracts, clashes=[])  # none: SVC1708
 
 
 def _subscribed(plans: list[FunctionPlan]) -> list:
@@ -105,17 +92,13 @@ def _subscribed(plans: list[FunctionPlan]) -> list:
     return [seen[k] for k in sorted(seen)]
 
 
-def _starts(item, plans: list[FunctionPlan], errors) -> list[dict]:
+def _starts(plans: list[FunctionPlan]) -> list[dict]:
     """One `start_<workflow>` per workflow any function starts; the ARN's env var is named after
-    the workflow alone (components/workflow.py), so two services' workflows of one name clash."""
+    the workflow alone (components/workflow.py), distinct per service by rule SVC1409."""
     by_snake: dict[str, tuple[str, str]] = {}
     for plan in plans:
         for service, workflow in plan.starts:
-            owner = by_snake.setdefault(snake(workflow), (service, workflow))
-            if owner != (service, workflow):
-                errors.append(item.doc.error(("functions", plan.key, "starts"),
-                                             f"starts {service}.{workflow} and {owner[0]}.{owner[1]}: both would "
-                                             f"be WORKFLOW_{snake(workflow).upper()}_ARN"))
+            by_snake.setdefault(snake(workflow), (service, workflow))
     return [{"snake": name, "service": s, "workflow": w, "env": f"WORKFLOW_{name.upper()}_ARN"}
             for name, (s, w) in sorted(by_snake.items())]
 

@@ -15,7 +15,6 @@ import keyword
 from dataclasses import dataclass
 
 from generator.codegen.literals import py
-from generator.errors import SpecError
 from generator.spec.model import EventContract, FieldSpec
 
 # Contract type -> (annotation in models.py, annotation in publish.py's signatures).
@@ -34,6 +33,13 @@ TYPES = {
 }
 # Added by svcgen, never by a contract: a contract field of the same name would be ambiguous.
 RESERVED_FIELDS = ("schema_version",)
+
+
+def reserved_field(name: str) -> bool:
+    """svcgen adds schema_version; pydantic reserves every `model_` attribute of a model."""
+    return name in RESERVED_FIELDS or name.startswith("model_")
+
+
 # Names models.py defines or imports: an event class must not take one of them.
 MODULE_NAMES = frozenset({"Any", "AwareDatetime", "BaseModel", "ClassVar", "ConfigDict", "Date", "Decimal",
                           "Envelope", "Event", "Field", "InvalidEvent", "JsonObject", "List", "Literal",
@@ -105,17 +111,33 @@ class Wanted:
     path: tuple  # where in the spec it is asked for (for errors)
 
 
+def wanted(spec) -> list[Wanted]:
+    """The events a service's models.py needs: those it owns (published or stored) and those its
+    functions consume (a store subscription also needs the stored form)."""
+    result = [Wanted(spec.service, e, False, ("publishes", i)) for i, e in enumerate(spec.publishes)]
+    if spec.event_store:
+        result += [Wanted(spec.service, e, False, ("event_store", "events", i))
+                   for i, e in enumerate(spec.event_store.events)]
+    for name, fn in spec.functions.items():
+        for i, sub in enumerate(fn.subscribe):
+            if sub.store is not None or sub.event is not None:
+                result.append(Wanted(sub.from_ or spec.service, sub.store or sub.event, sub.store is not None,
+                                     ("functions", name, "subscribe", i)))
+    return result
+
+
 def field_model(name: str, spec: FieldSpec) -> FieldModel:
     attr = f"{name}_" if keyword.iskeyword(name) else name
     return FieldModel(attr, name, spec.type, spec.items, spec.required, spec.sensitive, spec.description)
 
 
-def build_models(wanted: list[Wanted], contracts: dict[tuple[str, str], EventContract], doc,
-                 errors: list[SpecError]) -> dict[tuple[str, str, bool], EventModel]:
-    """(publisher, event, stored) -> model, for every wanted event whose contract is known.
+def build_models(wanted: list[Wanted], contracts: dict[tuple[str, str], EventContract],
+                 clashes: list[tuple[tuple, str, str]]) -> dict[tuple[str, str, bool], EventModel]:
+    """(publisher, event, stored) -> model, for every wanted event whose contract is known and valid.
 
     An event name used by two publishers gets the publisher's name as a prefix, so both fit in
-    one module; any other clash is an error at the spec line that asked for the event.
+    one module; any other clash is appended to `clashes` as (spec key path that asked for the
+    event, what must hold, hint): rule SVC1708 reports them before any code is generated.
     """
     keys = sorted({(w.publisher, w.event) for w in wanted})
     by_event: dict[str, list[str]] = {}
@@ -128,15 +150,8 @@ def build_models(wanted: list[Wanted], contracts: dict[tuple[str, str], EventCon
         if key in result:
             continue
         contract = contracts.get((w.publisher, w.event))
-        if contract is None:
-            errors.append(doc.error(w.path, f"needs the contract of {w.event} from {w.publisher}, got none",
-                                    f"add it under `events:` in {w.publisher}'s spec"))
-            continue
-        bad = [n for n in contract.fields if n in RESERVED_FIELDS or n.startswith("model_")]
-        if bad:
-            errors.append(doc.error(w.path, f"contract {w.event} of {w.publisher} uses reserved field name(s) "
-                                    f"{', '.join(bad)}", "svcgen adds schema_version; pydantic reserves model_*"))
-            continue
+        if contract is None or any(reserved_field(n) for n in contract.fields):
+            continue  # reported by the contract rules (concerns/events): validation runs before codegen
         name = w.event if len(by_event[w.event]) == 1 else _pascal(w.publisher) + w.event
         if name in MODULE_NAMES:
             name = _pascal(w.publisher) + w.event
@@ -147,8 +162,8 @@ def build_models(wanted: list[Wanted], contracts: dict[tuple[str, str], EventCon
                 continue
             owner = taken.setdefault(model.class_name, (w.publisher, w.event, stored))
             if owner != (w.publisher, w.event, stored):
-                errors.append(doc.error(w.path, f"the model name {model.class_name} is taken by {owner[1]} "
-                                        f"of {owner[0]}", "rename one of the events"))
+                clashes.append((w.path, f"the model name {model.class_name} is taken by {owner[1]} of {owner[0]}",
+                                "rename one of the events"))
                 continue
             result[(w.publisher, w.event, stored)] = model
     return result

@@ -11,11 +11,9 @@ are capabilities on top of the kind: helper modules, not entries.
 
 from __future__ import annotations
 
-import keyword
 import re
 from dataclasses import dataclass
 
-from generator.errors import SpecError
 from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
 
 # Modules of plumbing/ that svcgen writes besides one entry per function: a function whose
@@ -114,48 +112,28 @@ def workflow_roles(spec) -> tuple[set[str], dict[str, list[str]]]:
     return tasks, reviews
 
 
-def plan_functions(item, svc, models: dict, errors: list[SpecError]) -> list[FunctionPlan]:
-    spec, doc = item.spec, item.doc
+def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
+    """One plan per function. The spec was validated first (its rules, e.g. SVC1005 one trigger,
+    SVC1601 idempotency key, SVC1503 route parameters), so every plan here can be generated."""
+    spec = item.spec
     tasks, reviews = workflow_roles(spec)
-    plans, modules = [], {}
+    plans = []
     for fn in svc.functions:
-        path = ("functions", fn.key)
-        fn_spec = spec.functions[fn.key]
         kinds = [k for k, on in (("queue", bool(fn.subscriptions)), ("http", fn.http is not None),
                                  ("task", fn.key in tasks)) if on]
-        if len(kinds) > 1:
-            errors.append(doc.error(path, f"a function has one trigger, got {' and '.join(kinds)}",
-                                    "split it into one function per trigger"))
-            continue
         module, function = handler_target(fn.handler)
-        problems = _naming_problems(fn.key, module, modules)
-        errors.extend(doc.error(path + where, message, hint) for where, message, hint in problems)
-        modules.setdefault(module, fn.key)
         consumes = tuple(_consumed(fn, models))
-        idempotency = _idempotency_key(doc, path, fn_spec, consumes, models, errors)
-        route = _route(doc, path, fn.http, errors) if fn.http else None
         plans.append(FunctionPlan(
             key=fn.key, snake=snake(fn.key), kind=kinds[0] if kinds else "direct",
             description=fn.description, handler_module=module, handler_function=function,
             consumes=consumes, fifo=bool(fn.queue and fn.queue.fifo),
             message_group=fn.queue.message_group if fn.queue else None,
-            idempotency_key=idempotency, route=route,
+            idempotency_key=_idempotency_key(spec.functions[fn.key], consumes, models),
+            route=_route(fn.http) if fn.http else None,
             starts=tuple((s.service, s.workflow) for s in fn.starts),
             reviews=tuple(reviews.get(fn.key, ())), store_access=tuple(fn.store_access),
         ))
     return plans
-
-
-def _naming_problems(key: str, module: str, modules: dict[str, str]):
-    if snake(key) in SUPPORT_MODULES:
-        yield (), f"would overwrite svcgen's plumbing/{snake(key)}.py, got function name {key!r}", \
-            f"rename the function (reserved: {', '.join(sorted(SUPPORT_MODULES))})"
-    if module.split(".")[0] == "plumbing":
-        yield ("handler",), f"must not be inside plumbing/ (svcgen regenerates it), got {module!r}", \
-            "use handlers.<module>.<function>"
-    if module in modules:
-        yield ("handler",), f"each function has its own handler module, got {module!r} also used by " \
-            f"{modules[module]!r}", "svcgen creates one module per function"
 
 
 def _consumed(fn, models: dict):
@@ -164,40 +142,25 @@ def _consumed(fn, models: dict):
         stored = sub.kind == "store"
         model = models.get((sub.publisher, sub.event, stored))
         if model is None or (sub.source, sub.event) in seen:
-            continue  # a missing contract is already an error; a repeated event (two filters) is one entry
+            continue  # a repeated event (two filters) is one entry
         seen.add((sub.source, sub.event))
         yield Consumed(sub.source, sub.event, model.class_name, sub.publisher, stored)
 
 
-def _idempotency_key(doc, path, fn_spec, consumes, models, errors) -> str | None:
-    """`idempotency: {key: <field>}`. The key must be a required field of every event the
-    function consumes: a missing key would make all such events one duplicate."""
-    if fn_spec.idempotency is None:
+def _idempotency_key(fn_spec, consumes, models) -> str | None:
+    """The Python attribute of `idempotency: {key: <field>}`, a required field of every consumed
+    event (SVC1601)."""
+    if fn_spec.idempotency is None or not consumes:
         return None
-    key = fn_spec.idempotency.key
-    where = path + ("idempotency", "key")
-    if not consumes:
-        errors.append(doc.error(where, "idempotency is for queue consumers, got a function without `subscribe`"))
-        return None
-    for c in consumes:
-        model = models[(c.publisher, c.event, c.stored)]
-        fields = {f.wire: f for f in model.fields}
-        if c.stored:
-            base = next(m for m in models.values() if m.class_name == model.base)
-            fields.update({f.wire: f for f in base.fields})
-        if key not in fields or not fields[key].required:
-            errors.append(doc.error(where, f"must be a required field of every consumed event, got {key!r} "
-                                    f"which {c.event} of {c.publisher} does not require"))
-            return None
-    return fields[key].name
+    c = consumes[0]
+    model = models[(c.publisher, c.event, c.stored)]
+    fields = {f.wire: f for f in model.fields}
+    if c.stored:
+        base = next(m for m in models.values() if m.class_name == model.base)
+        fields.update({f.wire: f for f in base.fields})
+    return fields[fn_spec.idempotency.key].name
 
 
-def _route(doc, path, route, errors) -> Route | None:
-    params = tuple(PARAM.findall(route.path))
-    # `request` is the body's parameter in the generated route function.
-    bad = [p for p in params if not p.isidentifier() or keyword.iskeyword(p) or p.startswith("_") or p == "request"]
-    if bad:
-        errors.append(doc.error(path + ("http",), f"path parameters must be Python names, got {', '.join(bad)}",
-                                "use {account_id}, not {account-id} or {proxy+}"))
-        return None
+def _route(route) -> Route:
+    params = tuple(PARAM.findall(route.path))  # Python names (SVC1503)
     return Route(route.method, route.path, PARAM.sub(r"<\1>", route.path), params, route.method in BODY_METHODS)

@@ -13,7 +13,16 @@ from functools import cache
 from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
 RULE_MODULES = (
+    "generator.concerns.function.rules",
+    "generator.concerns.queue.rules",
+    "generator.concerns.subscription.rules",
     "generator.concerns.subscription.filters",
+    "generator.concerns.event_store.rules",
+    "generator.concerns.workflow.rules",
+    "generator.concerns.http.rules",
+    "generator.concerns.idempotency.rules",
+    "generator.concerns.events.rules",
+    "generator.concerns.service.rules",
 )
 
 

@@ -235,21 +235,6 @@ def test_idempotency_is_generated_only_when_configured(demo_workspace, tmp_path)
     assert "idempotency_key=None" in plain[entry]
 
 
-def test_idempotency_key_must_be_required_in_every_consumed_event(demo_workspace, tmp_path):
-    item = _with_function(service_input(demo_workspace, "payments"), "send-payment",
-                          idempotency=IdempotencySpec(key="counterparty_iban"))  # optional in TransactionPosted
-    with pytest.raises(SpecErrors, match="must be a required field of every consumed event"):
-        plan(demo_workspace, "payments", tmp_path, item=item)
-
-
-def test_a_function_named_like_a_plumbing_module_is_an_error_at_the_spec(demo_workspace, tmp_path):
-    item = service_input(demo_workspace, "payments")
-    functions = {"models" if k == "send-payment" else k: v for k, v in item.spec.functions.items()}
-    renamed = type(item)(item.doc, item.spec.model_copy(update={"functions": functions}))
-    with pytest.raises(SpecErrors, match="would overwrite svcgen's plumbing/models.py"):
-        plan(demo_workspace, "payments", tmp_path, item=renamed)
-
-
 EXAMPLES = sorted(p for p in (SPECS.parent / "examples").iterdir() if (p / "platform.yaml").is_file())
 
 
