@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     stage = build.add_mutually_exclusive_group()
     stage.add_argument("--stage", default=None, help="stage name (default: dev)")
     stage.add_argument("--branch", help="derive an ephemeral stage name from a git branch")
-    build.add_argument("--out", type=Path, default=Path("build"), help="output directory (default: build/)")
+    from generator.output import out_dir  # refuses `--out ""`, which would write into "."
+
+    build.add_argument("--out", type=out_dir, default=Path("build"), help="output directory (default: build/)")
     build.add_argument("--no-lint", action="store_true", help="skip cfn-lint (faster; CI must not)")
     build.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     build.add_argument("--force", action="store_true",
@@ -41,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     inputs(validate)
 
     schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
-    schema.add_argument("--out", type=Path, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
+    schema.add_argument("--out", type=out_dir, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
 
     outputs = sub.add_parser("outputs", help="what each stack exports and imports")
     inputs(outputs)

@@ -5,10 +5,13 @@
   unedited owned file is regenerated freely; an edited one is a *conflict* and is left alone
   unless `--force`.
 - A *user* file (a handler, its test) is created once and then never touched again: *skipped*.
+- An *output* file (a template under `--out`) is svcgen's outright and carries no header: it is
+  rewritten whenever it differs.
 
 Every file gets exactly one outcome: created, identical, updated, skipped or conflict. Writing
 happens only after all outcomes are known, so a dry run and a real run report the same thing,
-and re-running with nothing changed writes nothing (mtimes stay).
+and re-running with nothing changed writes nothing (mtimes stay). The writes of one `apply` are
+one transaction (`output.commit`): all of them happen or none.
 """
 
 from __future__ import annotations
@@ -17,17 +20,17 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.output import FileResult, Outcome, atomic_write, file_exists
+from generator.output import FileResult, Outcome, PendingWrite, commit, file_exists, read_existing
 
 HEADER_MARK = "svcgen:owned"
-OWNED, USER = "owned", "user"
+OWNED, USER, OUTPUT = "owned", "user", "output"
 
 
 @dataclass(frozen=True)
 class PlannedFile:
     path: Path
     body: str  # for owned files, without the header
-    owner: str  # OWNED or USER
+    owner: str  # OWNED, USER or OUTPUT
     comment: str = "#"  # line-comment marker of the file's language
 
 
@@ -52,26 +55,38 @@ def was_edited(text: str, comment: str) -> bool:
 
 
 def outcome(planned: PlannedFile) -> Outcome:
-    if not file_exists(planned.path):
+    if planned.owner == USER:  # only its existence matters: a user file is never read
+        return Outcome.SKIPPED if file_exists(planned.path) else Outcome.CREATED
+    current = read_existing(planned.path)
+    if current is None:
         return Outcome.CREATED
-    if planned.owner == USER:
-        return Outcome.SKIPPED
-    current = planned.path.read_text(errors="replace")
-    wanted = render(planned)
-    if current == wanted:
+    if current == render(planned).encode():  # bytes: a text-mode read would hide CRLF endings
         return Outcome.IDENTICAL
-    return Outcome.CONFLICT if was_edited(current, planned.comment) else Outcome.UPDATED
+    if planned.owner == OUTPUT:
+        return Outcome.UPDATED
+    # Line endings converted (an editor, git's autocrlf) are not a hand edit: the content is
+    # still svcgen's, so the file is repaired (`updated`); any other change is a conflict.
+    text = current.decode(errors="replace").replace("\r\n", "\n")
+    return Outcome.CONFLICT if was_edited(text, planned.comment) else Outcome.UPDATED
 
 
-def apply(files: list[PlannedFile], dry_run: bool = False, force: bool = False) -> list[FileResult]:
-    """Plan every file, then write the creates/updates (and, with force, the conflicts)."""
-    results = []
+def plan(files: list[PlannedFile], force: bool = False) -> tuple[list[FileResult], list[PendingWrite]]:
+    """Every file's outcome, and the writes it needs: creates, updates and (with force) conflicts."""
+    results, writes = [], []
     for planned in files:
         result = outcome(planned)
-        write = result in (Outcome.CREATED, Outcome.UPDATED) or (result is Outcome.CONFLICT and force)
-        if write and not dry_run:
-            atomic_write(planned.path, render(planned).encode())
+        if result in (Outcome.CREATED, Outcome.UPDATED) or (result is Outcome.CONFLICT and force):
+            writes.append(PendingWrite(planned.path, render(planned).encode()))
         if result is Outcome.CONFLICT and force:
             result = Outcome.UPDATED
         results.append(FileResult(planned.path, result))
+    return results, writes
+
+
+def apply(files: list[PlannedFile], dry_run: bool = False, force: bool = False) -> list[FileResult]:
+    """Plan every file, then write what changed as one transaction: all of it or nothing. Stale
+    temporaries of a killed build are removed from every directory the files live in."""
+    results, writes = plan(files, force)
+    if not dry_run:
+        commit(writes, clean={planned.path.parent for planned in files})
     return results

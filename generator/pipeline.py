@@ -91,8 +91,12 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
         for artifact, findings in zip(result.artifacts, lint_texts(texts, ws.platform.region, cache, linter)):
             result.findings.extend((artifact, f) for f in findings)
     if not result.failed:
-        result.files = [write_file(out / a.relpath, a.text, dry_run=dry_run) for a in result.artifacts]
-        result.files += apply(planned_code, dry_run=dry_run, force=force)
+        from generator.ownership import OUTPUT, PlannedFile
+
+        # Templates and code files in one `apply`: one transaction, so a full disk or a refused
+        # write midway leaves every file as it was (output.commit).
+        templates = [PlannedFile(out / a.relpath, a.text, OUTPUT) for a in result.artifacts]
+        result.files = apply(templates + planned_code, dry_run=dry_run, force=force)
     return result
 
 
