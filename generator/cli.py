@@ -8,10 +8,10 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.errors import SpecErrors, UsageError
-from generator.output import Outcome, WriteError, summary, write_file
+from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.schema_gen import SCHEMA_DIR, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
-from generator.workspace import load_workspace
+from generator.workspace import load_workspace, read_workspace
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -25,13 +25,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="spec files or directories (default: specs/)")
         p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
 
+    def stage_of(p: argparse.ArgumentParser) -> None:
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--stage", default=None, help="stage name (default: dev)")
+        group.add_argument("--branch", help="derive an ephemeral stage name from a git branch")
+
     build = sub.add_parser("build", help="validate, render and lint templates into build/<stage>/")
     inputs(build)
-    stage = build.add_mutually_exclusive_group()
-    stage.add_argument("--stage", default=None, help="stage name (default: dev)")
-    stage.add_argument("--branch", help="derive an ephemeral stage name from a git branch")
-    from generator.output import out_dir  # refuses `--out ""`, which would write into "."
-
+    stage_of(build)
     build.add_argument("--out", type=out_dir, default=Path("build"), help="output directory (default: build/)")
     build.add_argument("--no-lint", action="store_true", help="skip cfn-lint (faster; CI must not)")
     build.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
@@ -39,8 +40,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="overwrite generated files that were edited by hand (conflicts)")
     build.add_argument("--no-code", action="store_true", help="templates only; do not generate handler code")
 
-    validate = sub.add_parser("validate", help="validate specs and platform.yaml only")
+    validate = sub.add_parser("validate", help="every check build makes, without linting or writing anything",
+                              description="Load, validate and check the specs and platform.yaml exactly as "
+                                          "`svcgen build` does (every rule, rendering, code planning), for one "
+                                          "stage; write nothing. cfn-lint runs only in build.")
     inputs(validate)
+    stage_of(validate)
 
     schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
     schema.add_argument("--out", type=out_dir, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
@@ -55,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     stage_cmd.add_argument("--platform", type=Path, default=Path("specs") / "platform.yaml",
                            help="refuse a branch that maps to one of its persistent stages (default: "
                                 "specs/platform.yaml, when it exists)")
+
+    rules = sub.add_parser("rules", help="list the rules svcgen checks (IDs, what must hold, why, source)",
+                           description="Every rule with its stable ID: SVC1xxx spec rules, SVC2xxx fleet rules, "
+                                       "SVC3xxx template rules. Errors name the rule that found them.")
+    rules.add_argument("ids", nargs="*", metavar="ID", help="only these rules (e.g. SVC1101)")
+    rules.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    rules.add_argument("--update-readme", type=Path, metavar="FILE",
+                       help="rewrite the rule table between the rules:begin/end markers of FILE")
 
     from generator.scaffold import OPTIONS
 
@@ -123,12 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    ws = load_workspace(args.paths, args.platform)
-    # `--stage ""` or `--branch ""` (an unset CI variable) must fail, not quietly build dev.
-    if args.stage is not None:
-        stage = args.stage
-    else:
-        stage = "dev" if args.branch is None else _branch_stage(args.branch, ws.platform)
+    ws = read_workspace(args.paths, args.platform)
+    stage = _stage_name(args, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
                             code=not args.no_code, force=args.force)
     for warning in result.warnings:
@@ -159,13 +168,46 @@ def _branch_stage(branch: str, platform) -> str:
     return name
 
 
+def _stage_name(args: argparse.Namespace, platform) -> str:
+    # `--stage ""` or `--branch ""` (an unset CI variable) must fail, not quietly build dev.
+    if args.stage is not None:
+        return args.stage
+    return "dev" if args.branch is None else _branch_stage(args.branch, platform)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    ws = load_workspace(args.paths, args.platform)
-    for warning in ws.warnings:
+    ws = read_workspace(args.paths, args.platform)
+    checked = pipeline.check(ws, _stage_name(args, ws.platform))
+    for warning in checked.warnings:
         print(warning.render(), file=sys.stderr)
     context = len(ws.services) - len(ws.targets)
     extra = f" ({context} referenced spec(s) checked as context)" if context else ""
-    print(f"{len(ws.targets)} spec(s) and {ws.platform_doc.file} are valid{extra}")
+    print(f"{len(ws.targets)} spec(s) and {ws.platform_doc.file} are valid for stage {checked.stage.name}{extra}")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from generator.rules import docs
+    from generator.rules.registry import all_rules
+
+    rules = all_rules()
+    if args.ids:
+        known = {r.id for r in rules}
+        unknown = [i for i in args.ids if i.upper() not in known]
+        if unknown:
+            raise UsageError(f"no rule {', '.join(unknown)} (`svcgen rules` lists them all)")
+        rules = tuple(r for r in rules if r.id in {i.upper() for i in args.ids})
+    if args.update_readme is not None:
+        try:
+            readme = args.update_readme.read_text(encoding="utf-8")
+            updated = docs.with_table(readme, all_rules())
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{args.update_readme}: {exc}") from None
+        print(f"{write_file(args.update_readme, updated).outcome.value:9} {args.update_readme}")
+        return EXIT_OK
+    render = {"text": lambda r: docs.text(r, verbose=bool(args.ids)), "markdown": docs.markdown,
+              "json": docs.as_json}[args.format]
+    print(render(rules))
     return EXIT_OK
 
 
@@ -229,7 +271,7 @@ def cmd_invoke(args: argparse.Namespace) -> int:
         return EXIT_INVALID
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "schema": cmd_schema, "outputs": cmd_outputs,
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
             "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke}
 
 if __name__ == "__main__":

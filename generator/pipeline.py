@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from generator.components.platform_stack import render_platform
 from generator.fleet import lint_texts
 from generator.errors import SpecError, SpecErrors
-from generator.output import FileResult, write_file
-from generator.ownership import apply
+from generator.output import FileResult
+from generator.ownership import OUTPUT, PlannedFile, apply
 from generator.render import render_service
 from generator.resolve import resolve_service
 from generator.serialize import to_yaml
 from generator.spec.load import Document
 from generator.stages import Stage, resolve_stage
+from generator.rules.base import TemplateContext
 from generator.workspace import Workspace
 
 if TYPE_CHECKING:  # cfn-lint costs ~0.5 s to import: only builds that lint pay for it
@@ -55,13 +56,15 @@ class BuildResult:
         return any(f.severity == "error" for _, f in self.findings)
 
 
-def render_all(ws: Workspace, stage: Stage) -> list[Artifact]:
+def render_all(ws: Workspace, stage: Stage, items: list | None = None) -> list[Artifact]:
+    """The platform stack (persistent stages) and the templates of `items` (default: every target)."""
     artifacts = []
     if stage.persistent:  # ephemeral stages use their parent's platform stack (DESIGN.md, Stages)
         template = render_platform(ws.platform, stage.name).to_dict()
         artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
                                   to_yaml(template), ws.platform_doc, {}, template))
-    for item in sorted(ws.target_services, key=lambda s: s.spec.service):
+    targets = ws.target_services if items is None else items
+    for item in sorted(targets, key=lambda s: s.spec.service):
         artifacts.append(render_one(item, ws, stage))
     return artifacts
 
@@ -73,26 +76,57 @@ def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
                     to_yaml(template), item.doc, ctx.origins, template)
 
 
+@dataclass
+class Checked:
+    """What the check phase produced for a build that passed it: the rendered templates and the
+    code files to write, with the warnings to show."""
+
+    stage: Stage
+    artifacts: list[Artifact]
+    code: list
+    warnings: list[SpecError]
+
+
+def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
+    """The one validation stage, shared by `svcgen validate` and `svcgen build`: every spec and
+    fleet rule (already run by read_workspace), then every sound target service is resolved and
+    rendered in memory and its template rules run, imports are matched with exports, and its code
+    is planned. All errors of all of these are raised together as SpecErrors; nothing is written."""
+    from generator.discovery import check_imports  # discovery reads pipeline artifacts
+    from generator.rules.registry import template_rules
+
+    stage = resolve_stage(stage_name, ws.platform)
+    errors = list(ws.errors)
+    sound = [item for item in ws.target_services if ws.is_sound(item)]
+    artifacts = render_all(ws, stage, sound)
+    for artifact in artifacts:
+        if artifact.stack == PLATFORM_DIR:
+            continue
+        item = next(s for s in sound if s.spec.service == artifact.stack)
+        ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text, artifact.origins)
+        for rule in template_rules():
+            errors.extend(rule.check(ctx))
+    if not errors:  # imports are matched across the whole build: only once every stack rendered
+        errors += check_imports(artifacts, ws, stage)
+    planned = plan_code(ws, stage, sound) if code else []
+    if errors:
+        raise SpecErrors(errors + ws.warnings)
+    return Checked(stage, artifacts, planned, list(ws.warnings))
+
+
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
           linter: "Linter | None" = None, code: bool = True, force: bool = False) -> BuildResult:
     """Templates into `out`, and each target service's code (plumbing, handler stubs) beside its
-    spec. Everything is planned and checked first; nothing is written if anything failed."""
-    from generator.discovery import check_imports  # discovery reads pipeline artifacts
-
-    stage = resolve_stage(stage_name, ws.platform)
-    result = BuildResult(stage, render_all(ws, stage), warnings=list(ws.warnings))
-    missing = check_imports(result.artifacts, ws, stage)
-    if missing:
-        raise SpecErrors(missing)
-    planned_code = plan_code(ws, stage) if code else []
+    spec. Everything is checked first (`check`); nothing is written if anything failed."""
+    checked = check(ws, stage_name, code)
+    result = BuildResult(checked.stage, checked.artifacts, warnings=checked.warnings)
+    planned_code = checked.code
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out
         for artifact, findings in zip(result.artifacts, lint_texts(texts, ws.platform.region, cache, linter)):
             result.findings.extend((artifact, f) for f in findings)
     if not result.failed:
-        from generator.ownership import OUTPUT, PlannedFile
-
         # Templates and code files in one `apply`: one transaction, so a full disk or a refused
         # write midway leaves every file as it was (output.commit).
         templates = [PlannedFile(out / a.relpath, a.text, OUTPUT) for a in result.artifacts]
@@ -100,18 +134,13 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
     return result
 
 
-def plan_code(ws: Workspace, stage: Stage) -> list:
-    """Every code file of every target service; all services' errors are raised together."""
+def plan_code(ws: Workspace, stage: Stage, items: list | None = None) -> list:
+    """Every code file of `items` (default: every target), validated: codegen assumes every rule held."""
     from generator.codegen import plan_service_code
 
-    planned, errors = [], []
-    for item in sorted(ws.target_services, key=lambda s: s.spec.service):
-        try:
-            planned += plan_service_code(item, ws, resolve_service(item.spec, ws.platform, stage))
-        except SpecErrors as exc:
-            errors += exc.errors
-    if errors:
-        raise SpecErrors(errors)
+    planned = []
+    for item in sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service):
+        planned += plan_service_code(item, ws, resolve_service(item.spec, ws.platform, stage))
     return planned
 
 

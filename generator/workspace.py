@@ -6,6 +6,8 @@ reported together, so one run shows everything that is wrong.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +30,18 @@ class Workspace:
     services: list[ServiceInput]  # targets and the context they reference
     warnings: list[SpecError] = field(default_factory=list)
     targets: frozenset[str] = frozenset()  # services to render; the others are context only
+    errors: list[SpecError] = field(default_factory=list)  # what the rules found (not warnings)
 
     @property
     def target_services(self) -> list[ServiceInput]:
         return [s for s in self.services if s.spec.service in self.targets]
+
+    def is_sound(self, item: ServiceInput) -> bool:
+        """No error in the service's own spec, nor in the specs it refers to (their contracts and
+        exports are part of what it renders), so it can be rendered."""
+        files = {e.file for e in self.errors}
+        referenced = {s.doc.file for s in self.services if s.spec.service in _referenced([item])}
+        return item.doc.file not in files and not (referenced & files)
 
 
 def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path, list[Path]]:
@@ -43,9 +53,6 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
     it."""
     # os.stat, not pathlib: Path.is_file() answers False for a dangling link (which was then
     # skipped without a word) and raises a traceback for a directory that may not be read.
-    import os
-    import stat
-
     def stat_of(path: Path) -> os.stat_result:
         try:
             return os.stat(path)
@@ -88,6 +95,17 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
 
 
 def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Workspace:
+    """The build's inputs, every rule checked; raises SpecErrors with all errors and warnings."""
+    ws = read_workspace(paths, platform_path)
+    if ws.errors:
+        raise SpecErrors(ws.errors + ws.warnings)
+    return ws
+
+
+def read_workspace(paths: list[Path], platform_path: Path | None = None) -> Workspace:
+    """The build's inputs with every spec and fleet rule's findings in `errors`/`warnings`, so
+    the check phase can go on with the services that are valid (pipeline.check). Raises
+    SpecErrors only when platform.yaml itself cannot be read: nothing can be judged without it."""
     platform_path, spec_paths = discover(paths, platform_path)
     errors: list[SpecError] = []
     platform_doc, platform = _load(platform_path, PlatformSpec, errors)
@@ -103,9 +121,7 @@ def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
     errors.extend(check_rules(Fleet(platform_doc, platform, services)))
     warnings = [e for e in errors if e.severity == "warning"]
     failures = [e for e in errors if e.severity != "warning"]
-    if failures:
-        raise SpecErrors(failures + warnings)
-    return Workspace(platform_doc, platform, services, warnings, targets)
+    return Workspace(platform_doc, platform, services, warnings, targets, failures)
 
 
 def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecError]) -> list[ServiceInput]:
