@@ -10,6 +10,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 
 
+# The slow tier: a moto server, a subprocess running a generated service's own test suite, or a
+# whole `svcgen new`/build in a fresh process. `pytest -m "not e2e"` is the fast tier.
+E2E_DIRS = ("e2e",)
+E2E_FILES = ("test_demo_code.py", "test_new.py", "test_invoke.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: end-to-end (a local AWS, subprocesses, whole builds); "
+                                       "deselect with -m 'not e2e' for the fast tier")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.path))
+        if path.name in E2E_FILES or any(part in E2E_DIRS for part in path.relative_to(ROOT / "tests").parts[:-1]):
+            item.add_marker(pytest.mark.e2e)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true",
                      help="rewrite tests/golden from the current generator instead of comparing")
