@@ -210,6 +210,73 @@ EXPECTED: dict[str, list] = {
         "empty_filter.yaml:9:9: functions.charge.subscribe[0].filter: a filter must name at least one field, got "
         "an empty mapping (remove `filter:` to receive every event, or add a field)",
     ],
+    # --- workflows and HTTP routes (each rule's cases: tests/rules/test_workflow_rules.py, test_http_rules.py) -
+    "workflow_starts_missing.yaml": [  # SVC1401: its own service's name in front used to end in a traceback
+        "workflow_starts_missing.yaml:8:14: functions.open-invoice.starts[0]: must name a workflow of this "
+        "service, got 'billing.collect-payment' (did you mean `collect-payments`? billing has workflows: "
+        "collect-payments)",
+    ],
+    "workflow_routed_step.yaml": [  # SVC1005
+        "workflow_routed_step.yaml:6:3: functions.charge: a function has one trigger, got http and a workflow "
+        "step (split it into one function per trigger)",
+    ],
+    "http_and_subscribe.yaml": [  # SVC1005
+        "http_and_subscribe.yaml:6:3: functions.charge: a function has one trigger, got subscribe and http "
+        "(split it into one function per trigger)",
+    ],
+    "workflow_heartbeat_units.yaml": [  # SVC1406: 60 and 1m are equal; a 1 s pause's default heartbeat is 1 s
+        "workflow_heartbeat_units.yaml:13:9: workflows.collect-payment.steps[0].heartbeat: must be shorter "
+        "than the pause's timeout (1m = 60 s), got 60 s (Step Functions requires HeartbeatSeconds < "
+        "TimeoutSeconds)",
+        "workflow_heartbeat_units.yaml:15:9: workflows.collect-payment.steps[1].timeout: must be at least 2 "
+        "s, so that the default heartbeat (half the timeout, at least 1 s) is shorter, got 1 s (Step "
+        "Functions requires HeartbeatSeconds < TimeoutSeconds)",
+    ],
+    "workflow_timeouts.yaml": [  # SVC1410, SVC1411
+        "workflow_timeouts.yaml:10:5: workflows.collect-payment.timeout: must be at most one year (365d, "
+        "31536000 s), got 400d = 34560000 s (a Standard execution runs at most one year; split a longer "
+        "process into workflows that start each other)",
+        "workflow_timeouts.yaml:16:9: workflows.dun-customer.steps[0].timeout: must be shorter than the "
+        "workflow's timeout (7d = 604800 s, the default), got 8d = 691200 s (raise "
+        "`workflows.dun-customer.timeout` or shorten the pause: a timed-out execution is not compensated)",
+    ],
+    "workflow_review_decision.yaml": [  # SVC1413, SVC1414: branches that silently never match
+        "workflow_review_decision.yaml:19:11: workflows.approve-refund.steps[1].when.approve: must be a "
+        "decision a reviewer can send (approved, rejected), got 'approve' (did you mean `approved`? approve() "
+        "sends `approved`, reject() sends `rejected`)",
+        "workflow_review_decision.yaml:20:11: workflows.approve-refund.steps[1].when.reject: must be a "
+        "decision a reviewer can send (approved, rejected), got 'reject' (did you mean `rejected`? approve() "
+        "sends `approved`, reject() sends `rejected`)",
+        "workflow_review_decision.yaml:22:9: workflows.approve-refund.steps[2].field: must be a field of the "
+        "workflow's state (`ids.…`, `steps.<call>.result…`, `review.…`), got 'decision' (did you mean "
+        "`review.decision`?)",
+    ],
+    "workflow_queue_clash.yaml": [  # SVC1416, SVC1417: used to end in a traceback (duplicate resource)
+        "workflow_queue_clash.yaml:15:10: workflows.aa.steps[0].pause: its queue 'aa-bb-cc' must differ from "
+        "every other queue of the service, got the queue of pause 'cc' of 'aa-bb' again (rename the pause or "
+        "workflow)",
+        "workflow_queue_clash.yaml:18:34: workflows.dd.steps[0].reviewer: 'decide' already reviews a pause "
+        "'cc' (in 'aa-bb'), got a second: both would be its CC_QUEUE_URL (rename one pause, or give it "
+        "another reviewer)",
+    ],
+    "http_route_keys.yaml": [  # SVC1510–SVC1513 (and SVC1503 for the greedy name)
+        "http_route_keys.yaml:7:5: functions.get-invoice.http: a path parameter must be a whole segment "
+        "`{name}` with matching braces, got '{invoice_id' in 'GET /invoices/{invoice_id' (write "
+        "`/accounts/{account_id}`: one parameter per segment, nothing around it)",
+        "http_route_keys.yaml:9:5: functions.list-invoices.http: a route path must not have an empty segment "
+        "(`//` or a trailing `/`), got '/invoices//all' (write '/invoices/all')",
+        "http_route_keys.yaml:11:5: functions.download.http: a greedy path parameter must be the last "
+        "segment, got '{path+}' followed by 'meta' in 'GET /files/{path+}/meta' (it takes the rest of the "
+        "path: end the route with it, or make it `{name}`)",
+        "http_route_keys.yaml:11:5: functions.download.http: path parameters must be Python names, got path+ "
+        "(use {account_id}, not {account-id} or {proxy+})",
+        "http_route_keys.yaml:13:5: functions.get-line.http: path parameter names must be unique in a route, "
+        "got {id} twice in 'GET /invoices/{id}/lines/{id}' (name each after what it identifies, e.g. "
+        "/accounts/{account_id}/cards/{card_id})",
+        "http_route_keys.yaml:15:5: functions.export.http: a path parameter must be a whole segment `{name}` "
+        "with matching braces, got '{name}.csv' in 'GET /exports/{name}.csv' (write `/accounts/{account_id}`: "
+        "one parameter per segment, nothing around it)",
+    ],
     # --- YAML-level hazards -------------------------------------------------------------------
     "duplicate_key.yaml": [
         "duplicate_key.yaml:6:1: owner: duplicate key 'owner' (first defined on line 2) "
