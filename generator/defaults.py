@@ -91,7 +91,7 @@ KMS_PENDING_WINDOW_DAYS = 7
 # --- event store ----------------------------------------------------------------------------
 # The fan-out's stream event source (Lambda DynamoDB stream parameters). AWS's defaults are never
 # used: -1 retries and -1 record age retry a failing batch until the record leaves the stream
-# (24 h) while blocking its shard (DESIGN, stream sources).
+# (24 h) while blocking its shard (docs/design.md, defaults: stream sources).
 # 100 records per batch (the AWS default, stated): each publish is one SNS call of a few tens of
 # ms, so a full batch fits well inside the publisher's timeout.
 STORE_STREAM_BATCH_SIZE = 100

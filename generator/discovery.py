@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.components.platform_stack import render_platform
 from generator.errors import SpecError
-from generator.pipeline import PLATFORM_DIR, Artifact, render_one
+from generator.artifacts import PLATFORM_DIR, Artifact, render_one
 
 
 @dataclass(frozen=True)

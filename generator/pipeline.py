@@ -10,38 +10,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.components.platform_stack import render_platform
+from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, render_all, render_one
+from generator.discovery import check_imports
 from generator.fleet import lint_texts
 from generator.errors import SpecError, SpecErrors
 from generator.output import FileResult
 from generator.ownership import OUTPUT, PlannedFile, apply
-from generator.render import render_service
 from generator.resolve import resolve_service
-from generator.serialize import to_yaml
-from generator.spec.load import Document
 from generator.stages import Stage, resolve_stage
 from generator.rules.base import TemplateContext
 from generator.workspace import Workspace
 
+# The build's stages in order; artifacts' names are re-exported for callers that drive a build.
+__all__ = ["PLATFORM_DIR", "TEMPLATE_FILE", "Artifact", "BuildResult", "Checked", "build", "check",
+           "describe_finding", "plan_code", "render_all", "render_one", "resolve_stage"]
+
 if TYPE_CHECKING:  # cfn-lint costs ~0.5 s to import: only builds that lint pay for it
     from generator.findings import Finding
     from generator.lint import Linter
-
-TEMPLATE_FILE = "template.yaml"
-PLATFORM_DIR = "platform"
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One rendered template, with what is needed to point its lint findings back at the spec."""
-
-    stack: str  # service name, or "platform"
-    relpath: Path
-    text: str
-    doc: Document | None
-    origins: dict[str, tuple]
-    template: dict  # the same template as data (for discovery and checks)
-
 
 @dataclass
 class BuildResult:
@@ -54,26 +40,6 @@ class BuildResult:
     @property
     def failed(self) -> bool:
         return any(f.severity == "error" for _, f in self.findings)
-
-
-def render_all(ws: Workspace, stage: Stage, items: list | None = None) -> list[Artifact]:
-    """The platform stack (persistent stages) and the templates of `items` (default: every target)."""
-    artifacts = []
-    if stage.persistent:  # ephemeral stages use their parent's platform stack (DESIGN.md, Stages)
-        template = render_platform(ws.platform, stage.name).to_dict()
-        artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
-                                  to_yaml(template), ws.platform_doc, {}, template))
-    targets = ws.target_services if items is None else items
-    for item in sorted(targets, key=lambda s: s.spec.service):
-        artifacts.append(render_one(item, ws, stage))
-    return artifacts
-
-
-def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
-    ctx = render_service(resolve_service(item.spec, ws.platform, stage))
-    template = ctx.template.to_dict()
-    return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
-                    to_yaml(template), item.doc, ctx.origins, template)
 
 
 @dataclass
@@ -92,7 +58,6 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
     fleet rule (already run by read_workspace), then every sound target service is resolved and
     rendered in memory and its template rules run, imports are matched with exports, and its code
     is planned. All errors of all of these are raised together as SpecErrors; nothing is written."""
-    from generator.discovery import check_imports  # discovery reads pipeline artifacts
     from generator.rules.registry import template_rules
 
     stage = resolve_stage(stage_name, ws.platform)

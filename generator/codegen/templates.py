@@ -14,7 +14,7 @@ import jinja2
 
 from generator.codegen.literals import py
 
-# The repository's top-level templates/ directory (DESIGN.md layout): present in a source
+# The repository's top-level templates/ directory (docs/design.md): present in a source
 # checkout and an editable install.
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "plumbing"
 

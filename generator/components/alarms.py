@@ -1,5 +1,5 @@
 """Alarms that page people, and the encrypted topic they notify. Persistent stages only: an
-ephemeral (PR) stage pages nobody (DESIGN.md, Stages).
+ephemeral (PR) stage pages nobody (docs/design.md, Stages).
 
 DLQs alarm on ApproximateNumberOfMessagesVisible > 0, not NumberOfMessagesSent (which a redrive
 into the DLQ does not increment: SQS DLQ docs). Missing data is not breaching: an idle queue or

@@ -13,7 +13,7 @@ are rendered by components/subscription.py; other services import the topic by i
 
 Every stream-source default (finite retries, record age, bisection, OnFailure DLQ, one batch
 per shard) is in `generator/defaults.py` with its reason; AWS's retry-forever defaults are
-never used (DESIGN, stream sources).
+never used (docs/design.md, defaults: stream sources).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The SQS queue in front of a subscribing function, its DLQ, and the event source mapping.
 
-Every default here is in DESIGN.md's table (values in `generator/defaults.py`): a DLQ of the same
+Every default here is in the README's *Defaults and why* table (values in `generator/defaults.py`): a DLQ of the same
 type kept 14 days, maxReceiveCount 5, visibility ≥ 6 × timeout + batching window, KMS with the
 service's customer key, ReportBatchItemFailures, and MaximumConcurrency to cap consumers without
 making throttles look like poison messages.

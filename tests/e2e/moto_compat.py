@@ -1,8 +1,7 @@
 """Everything the end-to-end harness does only because moto 5.2.1 is not AWS.
 
 Nothing here belongs to svcgen: rendered templates stay plain CloudFormation, and each
-function below compensates for one measured moto difference (evidence, with the line in
-moto's source, in /work/notes/moto-research.md). tests/e2e/test_harness.py pins these
+function below compensates for one measured moto difference. tests/e2e/test_harness.py pins these
 behaviours down, so a moto upgrade that changes one of them fails loudly there.
 
 Typical use in a test (``aws`` is the client factory fixture from conftest.py):

@@ -1,0 +1,52 @@
+"""Rendered templates of a build: each with the text that is written and linted, and what is
+needed to point a finding back at the spec (its document and each resource's origin)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.components.platform_stack import render_platform
+from generator.render import render_service
+from generator.resolve import resolve_service
+from generator.serialize import to_yaml
+from generator.spec.load import Document
+from generator.stages import Stage
+from generator.workspace import Workspace
+
+TEMPLATE_FILE = "template.yaml"
+PLATFORM_DIR = "platform"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One rendered template, with what is needed to point its lint findings back at the spec."""
+
+    stack: str  # service name, or "platform"
+    relpath: Path
+    text: str
+    doc: Document | None
+    origins: dict[str, tuple]
+    template: dict  # the same template as data (for discovery and checks)
+
+
+def render_all(ws: Workspace, stage: Stage, items: list | None = None) -> list[Artifact]:
+    """The platform stack (persistent stages) and the templates of `items` (default: every target)."""
+    artifacts = []
+    if stage.persistent:  # ephemeral stages use their parent's platform stack (docs/design.md, Stages)
+        template = render_platform(ws.platform, stage.name).to_dict()
+        artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
+                                  to_yaml(template), ws.platform_doc, {}, template))
+    targets = ws.target_services if items is None else items
+    for item in sorted(targets, key=lambda s: s.spec.service):
+        artifacts.append(render_one(item, ws, stage))
+    return artifacts
+
+
+def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
+    ctx = render_service(resolve_service(item.spec, ws.platform, stage))
+    template = ctx.template.to_dict()
+    return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
+                    to_yaml(template), item.doc, ctx.origins, template)
+
+
