@@ -43,7 +43,7 @@ class Strict(BaseModel):
 class Subscription(Strict):
     """A milestone on the shared bus (`event` + `from`), or an event of an event store (`store`,
     this service's own unless `from` names another service). Exactly one of `event`/`store`:
-    checked in spec/rules.py so the error points at the entry."""
+    checked by rule SVC1201 so the error points at the entry."""
 
     event: EventName | None = Field(None, description="Milestone (EventBridge detail-type).")
     store: EventName | None = Field(None, description="Event type of an event store's fan-out topic.")
