@@ -160,3 +160,37 @@ class RetentionBelowDeadLetterQueue(SpecRule):
             else:
                 yield self.error(ctx.doc, path + ("dlq", "retention_days"),
                                  f"must be above the queue's retention ({kept} days, the default), got {dlq_kept}", why)
+
+
+class StoreEventsNeedStandardQueue(SpecRule):
+    id = "SVC1120"
+    concern = "queue"
+    summary = "a function that subscribes to store events (`store:`) has a standard queue, not a FIFO one"
+    rationale = ("store events reach the queue through the event store's SNS topic, a standard topic, and SNS refuses "
+                 "to subscribe a FIFO queue to a standard topic (\"Invalid parameter: Endpoint Reason: FIFO SQS Queues "
+                 "can not be subscribed to standard SNS topics\"): the stack deploy fails. A queue is FIFO for all its "
+                 "events or for none, so bus events beside the store events do not help")
+    source = "https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html"
+
+    def check(self, ctx):
+        for fn_name, fn, queue, path in queues(ctx.spec):
+            if not queue.fifo:
+                continue
+            stored = [sub.store for sub in fn.subscribe if sub.store is not None and sub.event is None]
+            if not stored:
+                continue
+            bus = [sub.event for sub in fn.subscribe if sub.event is not None and sub.store is None]
+            events = ", ".join(dict.fromkeys(stored))
+            if bus:
+                yield self.error(
+                    ctx.doc, path + ("fifo",),
+                    f"a FIFO queue cannot receive store events, got fifo: true on {fn_name!r}, which subscribes to "
+                    f"store events ({events}) beside bus events", "store events come through the store's standard "
+                    "SNS topic, which delivers only to standard queues: move the `store:` entries to another function "
+                    "with a standard queue, or make this queue standard")
+            else:
+                yield self.error(
+                    ctx.doc, path + ("fifo",),
+                    f"a FIFO queue cannot receive store events, got fifo: true on {fn_name!r}, which subscribes only to "
+                    f"store events ({events})", "remove `fifo: true`: store events come through the store's standard "
+                    "SNS topic, which delivers only to standard queues; order one aggregate's events by `revision`")
