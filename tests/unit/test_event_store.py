@@ -208,7 +208,7 @@ def test_exports_are_the_names_importers_compute():
 
 
 def test_store_subscriptions_filter_the_envelope_body_and_redrive_to_the_events_dlq():
-    sub = rendered(STORE)["Resources"]["ProjectLedgerTransactionPostedSubscription"]["Properties"]
+    sub = rendered(STORE)["Resources"]["ProjectLedgerStoreSubscription"]["Properties"]
     assert sub["TopicArn"] == {"Ref": "StoreTopic"}
     assert sub["FilterPolicyScope"] == "MessageBody" and sub["RawMessageDelivery"] is True
     assert sub["FilterPolicy"] == {"detail-type": ["TransactionPosted"],
@@ -252,8 +252,8 @@ def aws_world(monkeypatch):
         topic = sns.create_topic(Name="acme-dev-ledger-events")["TopicArn"]
         monkeypatch.setenv("STORE_TOPIC_ARN", topic)
         monkeypatch.setenv("EVENT_SOURCE", SOURCE)
-        filters = {"post": template["Resources"]["PostLedgerTransactionRequestedSubscription"]["Properties"],
-                   "project": template["Resources"]["ProjectLedgerTransactionPostedSubscription"]["Properties"],
+        filters = {"post": template["Resources"]["PostLedgerStoreSubscription"]["Properties"],
+                   "project": template["Resources"]["ProjectLedgerStoreSubscription"]["Properties"],
                    "all": {}}
         urls = {}
         for name, sub in filters.items():
