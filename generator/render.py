@@ -20,9 +20,8 @@ def render_service(svc: ResolvedService) -> RenderContext:
                                           "owner": svc.owner, "platform-stage": svc.stage.platform_stage}})
     function.render_parameters(ctx)
     encryption.render(ctx)
-    extra_env = publishing.environment(ctx)
     for fn in svc.functions:
-        function.render(ctx, fn, extra_env)
+        function.render(ctx, fn, publishing.environment(ctx, fn))
         if fn.queue is not None:
             queue.render(ctx, fn, fn.queue)
     subscription.render(ctx)

@@ -99,6 +99,9 @@ class ResolvedFunction:
     # The Lambda Handler: generated plumbing (codegen) that wires the event to `handler`.
     entry: str = ""
     idempotency_key: str | None = None
+    # Events it may put on the bus (its IAM `events:detail-type`), in the service's `publishes`
+    # order: see `function_publishes`.
+    publishes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,21 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         store_access=tuple(sorted(set(fn.store_access))),
         starts=tuple(_start(platform, stage, spec.service, ref) for ref in fn.starts),
         http=ResolvedRoute(*fn.http.split(" ", 1), logical_id=logical(key, "route")) if fn.http else None,
+        publishes=function_publishes(spec, key),
     )
+
+
+def function_publishes(spec: ServiceSpec, key: str) -> tuple[str, ...]:
+    """The events function `key` may publish. While no function of the service declares
+    `publishes`, each may publish all of the service's (svcgen's behaviour before functions could
+    declare). Once one declares, exactly what each declares, and nothing for one that declares
+    nothing: failing closed means a function added later, or one forgotten when a colleague
+    narrowed another, cannot publish every milestone unnoticed — it fails at once, in its tests."""
+    declared = {name: fn.publishes for name, fn in spec.functions.items() if fn.publishes is not None}
+    if not declared:
+        return tuple(spec.publishes)
+    own = set(declared.get(key) or ())
+    return tuple(e for e in spec.publishes if e in own)
 
 
 def resolve_subscription(names: Names, platform: PlatformSpec, stage: Stage, service: str, key: str,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from generator import function_env
 from generator.codegen import contracts as contract_models
 from generator.codegen.functions import FunctionPlan, event_snake, plan_functions, snake
 from generator.codegen.per_function import function_files
@@ -94,12 +95,12 @@ def _subscribed(plans: list[FunctionPlan]) -> list:
 
 def _starts(plans: list[FunctionPlan]) -> list[dict]:
     """One `start_<workflow>` per workflow any function starts; the ARN's env var is named after
-    the workflow alone (components/workflow.py), distinct per service by rule SVC1409."""
+    the workflow alone (function_env.workflow_arn), distinct per service by rule SVC1409."""
     by_snake: dict[str, tuple[str, str]] = {}
     for plan in plans:
         for service, workflow in plan.starts:
             by_snake.setdefault(snake(workflow), (service, workflow))
-    return [{"snake": name, "service": s, "workflow": w, "env": f"WORKFLOW_{name.upper()}_ARN"}
+    return [{"snake": name, "service": s, "workflow": w, "env": function_env.workflow_arn(w)}
             for name, (s, w) in sorted(by_snake.items())]
 
 
@@ -120,7 +121,7 @@ def _publish(service: str, published) -> str:
     if "Any" in words:
         lines.append("from typing import Any")
     models = [{"snake": event_snake(m.event), "model": m} for m in published]
-    exported = ["PublishError"] + [f"publish_{m['snake']}" for m in models]
+    exported = ["PublishError", "PublishNotAllowed"] + [f"publish_{m['snake']}" for m in models]
     return render("publish.py.j2", service=service, models=models, publish_imports=lines, exported=exported)
 
 
@@ -129,12 +130,12 @@ def _test_environment(svc, starts: list[dict]) -> list[tuple[str, str]]:
     region = svc.region
     env = {
         "AWS_DEFAULT_REGION": region,
-        "POWERTOOLS_SERVICE_NAME": svc.service,
-        "POWERTOOLS_METRICS_NAMESPACE": svc.org,
-        "EVENT_SOURCE": svc.source,
-        "EVENT_BUS_NAME": "test-bus",
-        "EVENT_STORE_TABLE": "test-event-store",
-        "IDEMPOTENCY_TABLE": "test-idempotency",
+        function_env.SERVICE_NAME: svc.service,
+        function_env.METRICS_NAMESPACE: svc.org,
+        function_env.EVENT_SOURCE: svc.source,
+        function_env.EVENT_BUS_NAME: "test-bus",
+        function_env.EVENT_STORE_TABLE: "test-event-store",
+        function_env.IDEMPOTENCY_TABLE: "test-idempotency",
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "true",
     }
     for start in starts:

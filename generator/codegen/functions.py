@@ -6,7 +6,8 @@ A function is exactly one of:
 - `task`:   a workflow `call` step (or its `compensate`) invokes it with the workflow's ids;
 - `direct`: none of these (invoked by hand or by something svcgen does not know).
 Starting workflows (`starts:`), reviewing a pause (`reviewer:`), publishing and the event store
-are capabilities on top of the kind: helper modules, not entries.
+are capabilities on top of the kind: helper modules, not entries (the entry only says which
+events its function may publish).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class FunctionPlan:
     starts: tuple[tuple[str, str], ...] = ()  # (service, workflow)
     reviews: tuple[str, ...] = ()  # pause steps it decides
     store_access: tuple[str, ...] = ()
+    # Events it may publish (resolve.function_publishes); None when its service publishes nothing.
+    publishes: tuple[str, ...] | None = None
 
     @property
     def entry(self) -> str:
@@ -132,6 +135,7 @@ def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
             route=_route(fn.http) if fn.http else None,
             starts=tuple((s.service, s.workflow) for s in fn.starts),
             reviews=tuple(reviews.get(fn.key, ())), store_access=tuple(fn.store_access),
+            publishes=fn.publishes if svc.publishes else None,
         ))
     return plans
 

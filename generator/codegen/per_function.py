@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator import function_env
 from generator.codegen.functions import FunctionPlan, event_snake
 from generator.codegen.literals import py
 from generator.codegen.templates import LINE_LENGTH, from_import, render
@@ -68,7 +69,7 @@ def _call(function: str, args: list[str], indent: int = 8) -> str:
 def hints(svc, plan: FunctionPlan) -> list[str]:
     """Comment lines naming the generated helpers this function is allowed to use (its IAM)."""
     lines = []
-    lines += [f"from plumbing.publish import publish_{event_snake(e)}" for e in svc.publishes]
+    lines += [f"from plumbing.publish import publish_{event_snake(e)}" for e in plan.publishes or ()]
     if plan.store_access:
         names = ["load"] + (["ConcurrencyConflict", "append", "revision_of"] if "append" in plan.store_access else [])
         lines.append(f"from plumbing.store import {', '.join(sorted(names))}  # event store: "
@@ -76,6 +77,6 @@ def hints(svc, plan: FunctionPlan) -> list[str]:
     for service, workflow in plan.starts:
         lines.append(f"from plumbing.workflow import start_{workflow.replace('-', '_')}  # {service}.{workflow}")
     for pause in plan.reviews:
-        queue_env = pause.upper().replace("-", "_") + "_QUEUE_URL"
-        lines.append(f"from plumbing.workflow import approve, reject  # {pause}: task tokens in {queue_env}")
+        lines.append(f"from plumbing.workflow import approve, reject  # {pause}: task tokens in "
+                     f"{function_env.review_queue_url(pause)}")
     return lines

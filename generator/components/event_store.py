@@ -28,7 +28,7 @@ from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRec
                                   SSESpecification, StreamSpecification, Table)
 from troposphere.sns import Topic, TopicPolicy
 
-from generator import defaults, iam
+from generator import defaults, function_env, iam
 from generator.components import alarms, encryption, function, queue as queue_component
 from generator.components.base import RenderContext, deny_insecure_transport
 from generator.components.store_subscription import STORE_TOPIC
@@ -104,7 +104,7 @@ def _access(ctx: RenderContext) -> None:
         # DynamoDB uses the table's customer key on the caller's behalf.
         ctx.grant(fn.key, KEY_USE_ACTIONS, [encryption.key_arn()], sid="EventStoreKey", condition={
             "StringEquals": {"kms:ViaService": Sub("dynamodb.${AWS::Region}.amazonaws.com")}})
-        function.add_environment(ctx, fn, {"EVENT_STORE_TABLE": Ref(TABLE)})
+        function.add_environment(ctx, fn, {function_env.EVENT_STORE_TABLE: Ref(TABLE)})
 
 
 def _fan_out(ctx: RenderContext, store: ResolvedEventStore) -> None:
@@ -165,7 +165,7 @@ def _publisher(ctx: RenderContext, store: ResolvedEventStore) -> ResolvedFunctio
         runtime=svc.functions[0].runtime,  # one runtime per service (spec or platform default)
         timeout=defaults.STORE_PUBLISHER_TIMEOUT,
         memory=defaults.STORE_PUBLISHER_MEMORY,
-        environment=(("EVENT_SOURCE", store.source), ("STORE_TOPIC_ARN", Ref(STORE_TOPIC))),
+        environment=((function_env.EVENT_SOURCE, store.source), (function_env.STORE_TOPIC_ARN, Ref(STORE_TOPIC))),
         reserved_concurrency=None,  # one batch per shard already bounds it
         subscriptions=(),
         queue=None,

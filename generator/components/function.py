@@ -10,7 +10,7 @@ from troposphere import GetAtt, ImportValue, Parameter, Ref
 from troposphere.awslambda import Code, Environment, Function, LoggingConfig, TracingConfig
 from troposphere.logs import LogGroup
 
-from generator import defaults
+from generator import defaults, function_env
 from generator.components.base import RenderContext, arn
 from generator.resolve import ResolvedFunction
 
@@ -34,14 +34,15 @@ def render(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) ->
         LogGroupName=fn.log_group_name,
         RetentionInDays=ctx.svc.log_retention_days,
     ), origin, stateful=True)
+    # The spec may override svcgen's defaults but no name svcgen derives (SVC1002, SVC1020).
     environment = {
-        "POWERTOOLS_SERVICE_NAME": ctx.svc.service,
-        "POWERTOOLS_METRICS_NAMESPACE": ctx.svc.org,
-        "POWERTOOLS_LOG_LEVEL": defaults.POWERTOOLS_LOG_LEVEL,
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": defaults.TRACER_CAPTURE_RESPONSE,
-        "SVCGEN_STAGE": ctx.svc.stage.name,
-        **extra_environment,
+        function_env.LOG_LEVEL: defaults.POWERTOOLS_LOG_LEVEL,
+        function_env.TRACER_CAPTURE_RESPONSE: defaults.TRACER_CAPTURE_RESPONSE,
         **dict(fn.environment),
+        function_env.SERVICE_NAME: ctx.svc.service,
+        function_env.METRICS_NAMESPACE: ctx.svc.org,
+        function_env.STAGE: ctx.svc.stage.name,
+        **extra_environment,
     }
     properties = dict(
         FunctionName=fn.name,

@@ -12,6 +12,7 @@ from troposphere import GetAtt, Ref, Sub
 from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRecoverySpecification,
                                   SSESpecification, Table, TimeToLiveSpecification)
 
+from generator import function_env
 from generator.components import encryption, function
 from generator.components.base import RenderContext
 
@@ -42,4 +43,4 @@ def render(ctx: RenderContext) -> None:
         ctx.grant(fn.key, ACTIONS, [GetAtt(TABLE, "Arn")], sid="IdempotencyRecords")
         ctx.grant(fn.key, ["kms:Decrypt", "kms:GenerateDataKey"], [encryption.key_arn()], sid="IdempotencyKey",
                   condition={"StringEquals": {"kms:ViaService": Sub("dynamodb.${AWS::Region}.amazonaws.com")}})
-        function.add_environment(ctx, fn, {"IDEMPOTENCY_TABLE": Ref(TABLE)})
+        function.add_environment(ctx, fn, {function_env.IDEMPOTENCY_TABLE: Ref(TABLE)})

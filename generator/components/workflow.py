@@ -18,7 +18,7 @@ from troposphere.pipes import (Pipe, PipeSourceParameters, PipeSourceSqsQueuePar
                                PipeTargetStateMachineParameters)
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
-from generator import iam
+from generator import function_env, iam
 from generator.components import alarms, encryption, function, workflow_asl, workflow_semaphore
 from generator.components import queue as queue_component
 from generator.components.base import Grant, RenderContext, arn
@@ -119,7 +119,8 @@ def _review_queue(ctx: RenderContext, wf: ResolvedWorkflow, pause) -> None:
     ctx.grant(reviewer, queue_component.CONSUMER_ACTIONS, [GetAtt(pause.queue.logical_id, "Arn")],
               sid=f"{sid}Receive")
     ctx.grant(reviewer, ["kms:Decrypt"], [encryption.key_arn()], sid=f"{sid}Decrypt")
-    function.add_environment(ctx, _function(ctx, reviewer), {f"{_env(pause.step)}_QUEUE_URL": Ref(pause.queue.logical_id)})
+    function.add_environment(ctx, _function(ctx, reviewer),
+                             {function_env.review_queue_url(pause.step): Ref(pause.queue.logical_id)})
 
 
 def _start_pipe(ctx: RenderContext, wf: ResolvedWorkflow, origin: tuple) -> None:
@@ -171,13 +172,9 @@ def _starters(ctx: RenderContext) -> None:
         for start in fn.starts:
             target = state_machine_arn(own[start.workflow].name) if start.export is None else ImportValue(start.export)
             ctx.grant(fn.key, ["states:StartExecution"], [target], sid=logical("start", start.service, start.workflow))
-            environment[f"WORKFLOW_{_env(start.workflow)}_ARN"] = target
+            environment[function_env.workflow_arn(start.workflow)] = target
         if environment:
             function.add_environment(ctx, fn, environment)
-
-
-def _env(name: str) -> str:
-    return name.upper().replace("-", "_")
 
 
 def _alarms(ctx: RenderContext, wf: ResolvedWorkflow, origin: tuple) -> None:

@@ -69,6 +69,9 @@ class FunctionSpec(Strict):
     http: Annotated[str, StringConstraints(pattern=HTTP_ROUTE)] | None = Field(
         None, description="HTTP API route, e.g. `GET /accounts/{id}`.")
     idempotency: IdempotencySpec | None = Field(None, description="Opt-in: skip duplicates of the same event.")
+    publishes: list[EventName] | None = Field(
+        None, description="Events of the service's `publishes` this function may put on the bus ([] for none). "
+        "Once any function of the service declares it, a function that does not may publish nothing.")
 
 
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"

@@ -173,3 +173,77 @@ class SubscribedEventPublished(FleetRule):
                             else f"{listed}; add {sub.event} there if {sub.from_} should publish it")
                     yield self.error(item.doc, site.path + ("event",),
                                      f"must be an event that {sub.from_} publishes, got {sub.event}", hint)
+
+
+EVENTBRIDGE_IAM = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html"
+
+
+def function_publishes(spec):
+    """(function, its `publishes` list) of every function that declares one."""
+    return [(name, fn.publishes) for name, fn in spec.functions.items() if fn.publishes is not None]
+
+
+class FunctionPublishesOwnEvents(SpecRule):
+    id = "SVC1710"
+    concern = "events"
+    summary = "a function's `publishes` names only events of its service's `publishes`"
+    rationale = "a function's PutEvents permission and publish helpers come from the service's events and their " \
+                "contracts: an event outside them has neither, and publishing it would be denied"
+    source = EVENTBRIDGE_IAM
+
+    def check(self, ctx):
+        events = ctx.spec.publishes
+        for name, declared in function_publishes(ctx.spec):
+            for i, event in enumerate(declared):
+                if event in events:
+                    continue
+                close = difflib.get_close_matches(event, events, n=1, cutoff=0.6)
+                listed = f"the service publishes: {', '.join(events) or 'nothing'}"
+                hint = (f"did you mean `{close[0]}`? {listed}" if close
+                        else f"{listed}; add {event} to the service's `publishes` (with a contract) first")
+                yield self.error(ctx.doc, ("functions", name, "publishes", i),
+                                 f"must be an event the service publishes, got {event}", hint)
+
+
+class FunctionPublishesOnce(SpecRule):
+    id = "SVC1711"
+    concern = "events"
+    summary = "a function's `publishes` lists each event once"
+    rationale = "a repeated entry is a copy-paste slip; it hides which events the function really publishes"
+    source = DESIGN
+
+    def check(self, ctx):
+        for name, declared in function_publishes(ctx.spec):
+            seen: dict[str, int] = {}
+            for i, event in enumerate(declared):
+                if event in seen:
+                    yield self.error(ctx.doc, ("functions", name, "publishes", i),
+                                     f"must list each event once, got {event} again",
+                                     f"already at functions.{name}.publishes[{seen[event]}]; remove one")
+                seen.setdefault(event, i)
+
+
+class PublishedEventHasPublisher(SpecRule):
+    id = "SVC1712"
+    concern = "events"
+    severity = "warning"
+    summary = "once functions declare `publishes`, each event of the service's `publishes` is declared by one"
+    rationale = "once any function declares `publishes`, a function that declares nothing may publish nothing; " \
+                "an event no function declares is never published, and its subscribers wait forever"
+    source = EVENTBRIDGE_IAM
+
+    def check(self, ctx):
+        declared = function_publishes(ctx.spec)
+        if not declared:
+            return  # every function may publish every event (the service-wide default)
+        covered = {event for _, events in declared for event in events}
+        silent = sorted(name for name, fn in ctx.spec.functions.items() if fn.publishes is None)
+        for i, event in enumerate(ctx.spec.publishes):
+            if event in covered:
+                continue
+            others = (f"; {', '.join(silent)} declare{'s' if len(silent) == 1 else ''} no `publishes`, so may "
+                      f"publish nothing" if silent else "")
+            yield self.error(ctx.doc, ("publishes", i),
+                             f"must be published by some function, got {event}, which no function's `publishes` "
+                             f"lists{others}",
+                             f"add {event} to `publishes` of the function that publishes it, or remove it here")

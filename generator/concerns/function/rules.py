@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 
+from generator import function_env
 from generator.codegen.functions import SUPPORT_MODULES, handler_target, snake, workflow_roles
 from generator.naming import logical
 from generator.rules.base import SpecRule
@@ -13,8 +14,7 @@ DESIGN = "docs/design.md"
 
 # Set by svcgen or reserved by Lambda itself: a spec must not override them.
 RESERVED_ENV_PREFIXES = ("AWS_", "LAMBDA_", "_")
-RESERVED_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "SVCGEN_STAGE",
-                "EVENT_BUS_NAME", "EVENT_SOURCE", "EVENT_STORE_TABLE", "STORE_TOPIC_ARN", "IDEMPOTENCY_TABLE")
+RESERVED_ENV = tuple(function_env.RESERVED)
 # Functions svcgen adds to a service itself; a spec function of the same name would collide.
 RESERVED_FUNCTIONS = ("store-publisher",)
 
@@ -57,7 +57,8 @@ class EnvironmentNotReserved(SpecRule):
                 prefix = next((p for p in RESERVED_ENV_PREFIXES if key.startswith(p)), None)
                 if prefix is None and key not in RESERVED_ENV:
                     continue
-                why = f"names starting with {prefix} are reserved by Lambda" if prefix else f"svcgen sets {key} itself"
+                why = (f"names starting with {prefix} are reserved by Lambda" if prefix
+                       else f"svcgen sets {key} itself, to {function_env.RESERVED[key]}")
                 yield self.error(ctx.doc, ("functions", fn_name, "environment", key),
                                  f"environment variable names must not be reserved, got {key!r}", f"{why}; rename it")
 
@@ -137,3 +138,22 @@ class HandlerModuleOwn(SpecRule):
                 yield self.error(ctx.doc, path + ("handler",), f"each function has its own handler module, got "
                                  f"{module!r} also used by {modules[module]!r}", "svcgen creates one module per function")
             modules.setdefault(module, name)
+
+
+class EnvironmentNotDerived(SpecRule):
+    id = "SVC1020"
+    concern = "function"
+    summary = "a function's environment does not set a name svcgen derives for that function " \
+              "(`WORKFLOW_<WORKFLOW>_ARN` for `starts`, `<PAUSE>_QUEUE_URL` for a reviewer)"
+    rationale = "svcgen sets these itself and its value wins: the spec's value would be silently replaced, and " \
+                "code reading it would get svcgen's ARN or URL instead"
+    source = LAMBDA_ENV
+
+    def check(self, ctx):
+        for fn_name, fn in ctx.spec.functions.items():
+            derived = function_env.derived(ctx.spec, ctx.platform, fn_name)
+            for key in fn.environment:
+                if key in derived and key not in RESERVED_ENV:  # SVC1002 reports the reserved ones
+                    yield self.error(ctx.doc, ("functions", fn_name, "environment", key),
+                                     f"must not be a name svcgen sets on this function, got {key!r}, which svcgen "
+                                     f"sets to {derived[key]}", "rename it")
