@@ -27,6 +27,7 @@ from pathlib import Path
 from generator import local_aws
 from generator.codegen import code_dir
 from generator.codegen.functions import snake, workflow_roles
+from generator.concerns import registry as concerns
 from generator.errors import UsageError
 from generator.pipeline import render_one
 from generator.resolve import resolve_service
@@ -106,7 +107,7 @@ class Call:
     """What the child builds and runs."""
 
     function: object  # ResolvedFunction
-    kind: str  # queue | http | task | direct
+    kind: str  # queue | http | task | direct, or a registered concern's kind
     request: dict
     description: str
 
@@ -204,6 +205,10 @@ def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
         if not isinstance(ids, dict):
             raise InvokeError("a workflow task's ids are a JSON object")
         return Call(fn, kind, {**base, "event": ids, "recipe": "task", "step": fn.key}, f"workflow task, ids {ids}")
+    registered = concerns.trigger_of(item.spec.functions[fn.key])
+    if registered is not None:  # a registered concern's trigger (e.g. a schedule) builds its own event
+        event, description = registered.invoke_event(fn, event)
+        return Call(fn, registered.kind, {**base, "event": event, "recipe": None}, description)
     return Call(fn, kind, {**base, "event": {} if event is None else event, "recipe": None},
                 "direct invocation" + (", event from the file" if event is not None else ", event {}"))
 

@@ -31,6 +31,7 @@ LIMITS = {
     "state_machine": 80,
     "pipe": 64,
     "api": 128,
+    "schedule": 64,
 }
 HASH_LENGTH = 8
 

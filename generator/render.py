@@ -6,6 +6,7 @@ from generator import iam
 from generator.components import (alarms, encryption, event_store, function, http_api, idempotency, publishing,
                                    queue, subscription, workflow)
 from generator.components.base import RenderContext
+from generator.concerns import registry as concerns
 from generator.resolve import ResolvedService
 
 TEMPLATE_VERSION = "2010-09-09"
@@ -31,5 +32,6 @@ def render_service(svc: ResolvedService) -> RenderContext:
     idempotency.render(ctx)
     alarms.render(ctx)
     workflow.render(ctx)  # after alarms (it adds its own, and the topic exists) and before IAM (grants)
+    concerns.render(ctx)  # registered concerns, in registry order: after the rest, before IAM (grants)
     iam.render_roles(ctx)
     return ctx

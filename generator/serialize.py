@@ -7,6 +7,7 @@ every other mapping's keys sorted, so a reordering in svcgen's code never shows 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -15,6 +16,10 @@ SECTION_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Paramet
                  "Conditions", "Resources", "Outputs")
 RESOURCE_ORDER = ("Type", "Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata",
                   "Properties")
+# ruamel writes YAML 1.2, where these are strings; cfn-lint (PyYAML) reads YAML 1.1, where they are
+# booleans (a Scheduler's `Mode: OFF` would arrive as false), so such strings are quoted. `y`/`n`
+# are not among them: PyYAML reads them as strings (DynamoDB's `AttributeType: N` stays as it is).
+YAML11_BOOLEANS = re.compile(r"^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
 
 
 def canonical(template_dict: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +54,12 @@ def to_yaml(template_dict: dict[str, Any]) -> str:
     yaml.sort_base_mapping_type_on_output = False
     yaml.width = 4096  # never fold long strings: folding rules could differ between versions
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(str, _represent_str)
     buf = io.StringIO()
     yaml.dump(canonical(template_dict), buf)
     return buf.getvalue()
+
+
+def _represent_str(representer, data: str):
+    style = "'" if YAML11_BOOLEANS.match(data) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)

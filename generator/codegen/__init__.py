@@ -26,6 +26,7 @@ from generator.codegen.per_function import function_files
 from generator.codegen.samples import invalid_field, sample_detail
 from generator.codegen.sensitive import sensitive_fields
 from generator.codegen.templates import render
+from generator.concerns import registry as concerns
 from generator.ownership import OWNED, PlannedFile
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
@@ -76,6 +77,8 @@ def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFi
                                             models=[models[(svc.service, e, False)] for e in svc.event_store.events])
     if starts or any(p.reviews for p in plans):
         files["plumbing/workflow.py"] = _workflow(starts, any(p.reviews for p in plans))
+    for concern in concerns.CONCERNS:  # registered concerns' own modules (e.g. plumbing/runtime/schedule.py)
+        files.update(concern.plumbing_files({p.kind for p in plans}))
     planned = [PlannedFile(root / path, body, OWNED) for path, body in files.items()]
     planned += function_files(root, svc, plans, models)
     return sorted(planned, key=lambda f: str(f.path))

@@ -4,6 +4,7 @@ A function is exactly one of:
 - `queue`:  it subscribes (bus or store events through its SQS queue): a batch consumer;
 - `http`:   it serves a route: an API Gateway HTTP API resolver;
 - `task`:   a workflow `call` step (or its `compensate`) invokes it with the workflow's ids;
+- a registered concern's kind (generator/concerns/registry.py), e.g. `schedule`;
 - `direct`: none of these (invoked by hand or by something svcgen does not know).
 Starting workflows (`starts:`), reviewing a pause (`reviewer:`), publishing and the event store
 are capabilities on top of the kind: helper modules, not entries (the entry only says which
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from generator.concerns import registry as concerns
 from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
 
 # Modules of plumbing/ that svcgen writes besides one entry per function: a function whose
@@ -51,7 +54,7 @@ class Consumed:
 class FunctionPlan:
     key: str
     snake: str
-    kind: str  # queue | http | task | direct
+    kind: str  # queue | http | task | direct, or a registered concern's kind (generator/concerns/registry.py)
     description: str
     handler_module: str
     handler_function: str
@@ -63,6 +66,8 @@ class FunctionPlan:
     starts: tuple[tuple[str, str], ...] = ()  # (service, workflow)
     reviews: tuple[str, ...] = ()  # pause steps it decides
     store_access: tuple[str, ...] = ()
+    # A registered concern's kind: its template variables (Concern.template_context), as pairs.
+    extra: tuple[tuple[str, Any], ...] = ()
     # Events it may publish (resolve.function_publishes); None when its service publishes nothing.
     publishes: tuple[str, ...] | None = None
 
@@ -124,6 +129,9 @@ def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
     for fn in svc.functions:
         kinds = [k for k, on in (("queue", bool(fn.subscriptions)), ("http", fn.http is not None),
                                  ("task", fn.key in tasks)) if on]
+        trigger = concerns.trigger_of(spec.functions[fn.key])
+        if trigger is not None:
+            kinds.append(trigger.kind)
         module, function = handler_target(fn.handler)
         consumes = tuple(_consumed(fn, models))
         plans.append(FunctionPlan(
@@ -135,6 +143,7 @@ def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
             route=_route(fn.http) if fn.http else None,
             starts=tuple((s.service, s.workflow) for s in fn.starts),
             reviews=tuple(reviews.get(fn.key, ())), store_access=tuple(fn.store_access),
+            extra=tuple(trigger.template_context(fn).items()) if trigger is not None else (),
             publishes=fn.publishes if svc.publishes else None,
         ))
     return plans

@@ -12,6 +12,7 @@ from generator import function_env
 from generator.codegen.functions import FunctionPlan, event_snake
 from generator.codegen.literals import py
 from generator.codegen.templates import LINE_LENGTH, from_import, render
+from generator.concerns import registry as concerns
 from generator.ownership import OWNED, USER, PlannedFile
 
 
@@ -20,10 +21,11 @@ def function_files(root: Path, svc, plans: list[FunctionPlan], models: dict) -> 
     packages: set[str] = set()
     for plan in plans:
         classes = list(dict.fromkeys(c.class_name for c in plan.consumes))
-        entry = render(f"{plan.kind}.py.j2", fn=plan, classes=classes)
+        entry = render(f"{plan.kind}.py.j2", fn=plan, classes=classes, **dict(plan.extra))
         files.append(PlannedFile(root / "plumbing" / f"{plan.snake}.py", entry, OWNED))
         module_path = plan.handler_module.split(".")
-        stub = render(f"handlers/{plan.kind}.py.j2", fn=plan, classes=classes, hints=hints(svc, plan))
+        stub = render(f"handlers/{plan.kind}.py.j2", fn=plan, classes=classes, hints=hints(svc, plan),
+                      **dict(plan.extra))
         files.append(PlannedFile(root.joinpath(*module_path[:-1], f"{module_path[-1]}.py"), stub, USER))
         for depth in range(1, len(module_path)):
             packages.add("/".join(module_path[:depth]))
@@ -34,6 +36,12 @@ def function_files(root: Path, svc, plans: list[FunctionPlan], models: dict) -> 
 
 
 def _test(plan: FunctionPlan) -> str:
+    registered = concerns.by_kind(plan.kind)
+    if registered is not None:  # a registered concern's kind: its helpers, its template, its variables
+        imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("plumbing.testing", list(registered.test_helpers)),
+                          *((module, list(names)) for module, names in registered.test_imports)])
+        return render(f"tests/{plan.kind}.py.j2", fn=plan,
+                      imports=[from_import(names, module) for module, names in imports], **dict(plan.extra))
     helpers = {"queue": ["invalid_envelope", "lambda_context", "sample_envelope", "sqs_event", "sqs_record"],
                "http": ["http_event", "lambda_context"], "task": ["lambda_context", "task_event"],
                "direct": ["lambda_context"]}[plan.kind]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
+from generator.concerns import registry as concerns
 from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
 RULE_MODULES = (
@@ -23,7 +24,7 @@ RULE_MODULES = (
     "generator.concerns.idempotency.rules",
     "generator.concerns.events.rules",
     "generator.concerns.service.rules",
-)
+) + concerns.rule_modules()  # registered concerns' rules (generator/concerns/registry.py)
 
 
 @cache

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from generator.concerns.registry import function_fragments
 from generator.spec.base import (  # re-exported: the spec language's names, see __all__
     EMAIL, ENV_NAME, EVENT_NAME, HANDLER, HTTP_ROUTE, SERVICE_NAME, TAG_KEY, WORKFLOW_REF, Email, EnvName,
     EventName, FunctionName, ServiceName, Strict, Subscription, TagKey,
@@ -49,7 +50,8 @@ class IdempotencySpec(Strict):
         ..., description="A required field of every consumed event that identifies it (not the message id).")
 
 
-class FunctionSpec(Strict):
+# Registered concerns (generator/concerns/registry.py) add their fields, e.g. `schedule:`.
+class FunctionSpec(*function_fragments(), Strict):
     handler: Annotated[str, StringConstraints(pattern=HANDLER)] | None = Field(
         None, description="Your business function, module.function; default handlers.<function_name>.handle"
     )

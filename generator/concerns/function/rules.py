@@ -6,6 +6,7 @@ import keyword
 
 from generator import function_env
 from generator.codegen.functions import SUPPORT_MODULES, handler_target, snake, workflow_roles
+from generator.concerns import registry as concerns
 from generator.naming import logical
 from generator.rules.base import SpecRule
 
@@ -20,9 +21,11 @@ RESERVED_FUNCTIONS = ("store-publisher",)
 
 
 def triggers(spec, name: str, fn, tasks: set[str]) -> list[str]:
-    """What invokes a function: its queue (subscriptions), an HTTP route, a workflow step."""
+    """What invokes a function: its queue (subscriptions), an HTTP route, a workflow step, or a
+    registered concern's trigger (e.g. a schedule)."""
     return [kind for kind, on in (("subscribe", bool(fn.subscribe)), ("http", fn.http is not None),
-                                  ("a workflow step", name in tasks)) if on]
+                                  ("a workflow step", name in tasks),
+                                  *((c.trigger_words, c.trigger(fn)) for c in concerns.triggers())) if on]
 
 
 class LogicalIdsDiffer(SpecRule):
