@@ -105,6 +105,12 @@ def test_workflow_task_gets_the_task_input(specs, capsys):
     code, out, err = invoke(capsys, specs, "accounts", "check-kyc")
     assert code == 0, err
     assert isinstance(json.loads(out), dict) and "workflow task" in err
+    assert json.loads(out) == {}  # the step's result: what the stub returns
+    # The stub logs the TaskInput it was given: the default ids, the step, the execution's name
+    # as the correlation id (what a workflow's `call` step sends).
+    step = next(line for line in json_lines(err) if line.get("message") == "check-kyc step")
+    assert (step["ids"], step["step"], step["correlation_id"]) == ({"id": "id-1"}, "check-kyc", "local-invoke")
+    assert step["function_name"] == "acme-dev-accounts-check-kyc"
 
 
 def test_nothing_reaches_aws(specs, capsys, monkeypatch):
