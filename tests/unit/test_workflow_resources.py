@@ -116,7 +116,9 @@ def test_event_start_goes_through_a_pipe_with_its_own_least_privilege_role(accou
     assert pipe["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
     assert pipe["TargetParameters"] == {"InputTemplate": "{\"ids\": {\"application_id\": \"<$.body.detail.application_id>\"}}", "StepFunctionStateMachineParameters": {
         "InvocationType": "FIRE_AND_FORGET"}}
-    assert isinstance(pipe["Tags"], dict)
+    # a map, as AWS::Pipes::Pipe wants (not the list of Key/Value pairs other resources take)
+    assert pipe["Tags"] == {"cost-center": "cc-accounts", "managed-by": "svcgen", "owner": "team-accounts",
+                            "service": "accounts", "stage": "dev"}
     statements = _statements(accounts, "OnboardCustomerStartPipeRole")
     assert statements["StartWorkflow"]["Resource"] == [{"Fn::Sub": SM_ARN}]
     assert set(statements) == {"ReadStartQueue", "DecryptStartQueue", "StartWorkflow"}
