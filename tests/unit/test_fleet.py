@@ -51,3 +51,5 @@ def test_parallel_lint_matches_in_process_lint(linter):
     parallel = fleet.lint_texts(texts, "eu-west-1", None)
     serial = [linter.lint(t, "") for t in texts]
     assert parallel == serial and all(isinstance(f, Finding) for fs in parallel for f in fs)
+    # and they are the findings of each text, in order: only the 100 s timeout is in range
+    assert ["VisibilityTimeout" in " ".join(f.path for f in fs) for fs in parallel] == [True, False, True, True]
