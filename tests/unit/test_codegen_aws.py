@@ -241,7 +241,8 @@ def test_workflow_start_and_decisions(aws, generated, monkeypatch):
                                                                   ("failure", "token-3")]
     assert json.loads(sent[0][1]["output"]) == {"decision": "approved", "reviewer": "alice"}
     assert json.loads(sent[1][1]["output"]) == {"decision": "rejected", "reason": "documents unreadable"}
-    with pytest.raises(TypeError):
+    assert sent[2][1] == {"taskToken": "token-3", "error": "ReviewImpossible", "cause": "the applicant withdrew"}
+    with pytest.raises(TypeError, match="the decision is given by approve"):
         workflow.approve("token-4", decision="rejected")
 
 
