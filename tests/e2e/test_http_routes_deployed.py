@@ -56,6 +56,7 @@ def test_beside_long_known_skips_only_the_api_gateway_v2_resources_are_skipped(r
 
 def test_each_routed_function_is_invocable_by_api_gateway_for_its_route_only(routed, aws):
     demo, templates = routed
+    granted = {}
     for service in templates:
         for fn in (f for f in demo.services[service].functions if f.http):
             policy = json.loads(aws("lambda").get_policy(FunctionName=fn.name)["Policy"])
@@ -64,3 +65,11 @@ def test_each_routed_function_is_invocable_by_api_gateway_for_its_route_only(rou
             # `{api}/*/METHOD/path`, the API id being moto_compat's placeholder here.
             tail = http_api.source_arn(fn.http).to_dict()["Fn::Sub"].split("${HttpApi}", 1)[1]
             assert statement["Condition"]["ArnLike"]["AWS:SourceArn"].endswith(tail), fn.name
+            granted[service, fn.key] = statement["Condition"]["ArnLike"]["AWS:SourceArn"]
+    # The expectation above is computed by the code that rendered the permission; the routes of
+    # the demo's specs, independently: any stage, the method, each path parameter one segment.
+    api = "arn:aws:execute-api:eu-west-1:123456789012:moto-skipped:HttpApi"
+    assert granted == {("accounts", "review-decision"): f"{api}/*/POST/reviews/*/decision",
+                       ("ledger", "get-balance"): f"{api}/*/GET/accounts/*/balance",
+                       ("onboarding", "submit-application"): f"{api}/*/POST/applications",
+                       ("onboarding", "resubmit-application"): f"{api}/*/POST/applications/*/resubmit"}

@@ -51,6 +51,27 @@ def test_state_machine_holds_the_generated_definition_with_real_arns(deployed, a
         expected = expected.replace(workflow_asl.placeholder(placeholder), value)
     assert json.loads(machine["definition"]) == json.loads(expected)
     assert "${" not in machine["definition"]
+    # The comparison above takes its expectation from the generator itself (the definition and
+    # its placeholders): here, independently, the deployed states name the resources the spec
+    # (specs/accounts.yaml) means, by their deployed names.
+    states = json.loads(machine["definition"])["States"]
+
+    def function_arn(key: str) -> str:
+        return aws("lambda").get_function(FunctionName=f"acme-dev-accounts-{key}")["Configuration"]["FunctionArn"]
+
+    invoked = {name: state["Parameters"]["FunctionName"] for name, state in states.items()
+               if state.get("Resource") == workflow_asl.LAMBDA_INVOKE}
+    assert invoked == {"check-kyc": function_arn("check-kyc"), "undo check-kyc": function_arn("purge-kyc-data"),
+                       "open-account": function_arn("open-account"),
+                       "undo open-account": function_arn("revoke-account"),
+                       "reject-application": function_arn("reject-application")}
+    review_queue = "acme-dev-accounts-onboard-customer-compliance-review"
+    aws("sqs").get_queue_url(QueueName=review_queue)  # deployed under that name
+    assert states["compliance-review"]["Parameters"]["QueueUrl"].endswith(f"/123456789012/{review_queue}")
+    tables = {state["Parameters"]["TableName"] for state in states.values()
+              if state.get("Resource") == workflow_asl.DYNAMODB_UPDATE}
+    assert tables == {"acme-dev-accounts-semaphores"}
+    aws("dynamodb").describe_table(TableName="acme-dev-accounts-semaphores")  # deployed under that name
 
 
 def test_semaphore_table_cleanup_machine_and_rule_on_the_default_bus_exist(deployed, aws):
