@@ -1,9 +1,13 @@
 """Every physical and logical name svcgen emits comes from here.
 
-Physical names follow `{org}-{stage}-{service}-{resource}`. Each kind of name has an AWS length
-limit; a name that would exceed it is cut and given a stable hash suffix of the full name, so it
-stays unique and the same on every build. Logical IDs never contain the stage, so templates for
-two stages of one service diff cleanly.
+Physical names follow `{org}-{stage}-{service}-{resource}{kind}`. Each kind of name has an AWS
+length limit. A name that would exceed it is cut in the middle: it keeps its `{org}-{stage}-`
+start, the resource's own name (the function's, the queue's ...) and its kind suffix (`-role`,
+`-dlq`, `.fifo`), and the service name gives way to a stable hash of the full name, e.g.
+`acme-dev-card-tr-1a2b3c4d-settle-role`. So a cut name stays unique, the same on every build, and
+still says what it names: a role and its function, or a queue and its DLQ, stay apart. Only when
+even that does not fit is the own name's end cut too (never the start or the kind). Logical IDs
+never contain the stage, so templates for two stages of one service diff cleanly.
 """
 
 from __future__ import annotations
@@ -34,16 +38,38 @@ LIMITS = {
     "schedule": 64,
 }
 HASH_LENGTH = 8
+MIN_PIECE = 3  # the shortest start of a cut service name worth keeping
 
 
 def fit(name: str, kind: str, suffix: str = "") -> str:
-    """`name + suffix` within the limit for `kind`, cut with a hash of the full name if needed."""
+    """`name + suffix` within the limit for `kind`; a longer one keeps its start and `suffix` and
+    is cut at its end, with a hash of the full name (for names with no structure to keep; names
+    of a service's resources are cut in the middle by `fit_parts`)."""
+    return fit_parts(kind, "", name, "", suffix)
+
+
+def fit_parts(kind: str, start: str, middle: str, own: str = "", suffix: str = "") -> str:
+    """`start + middle + "-" + own + suffix` within the limit for `kind`.
+
+    Too long, it keeps `start` (`{org}-{stage}-`), `own` (the resource's own name) and `suffix`
+    (the kind: `-role`, `-dlq`, `.fifo`) and cuts `middle` (the service name) from its end, putting
+    the hash of the full name where the cut is: `acme-dev-card-tr-1a2b3c4d-settle-role`. When even
+    an empty middle leaves no room for all of `own`, `own` keeps its start."""
     limit = LIMITS[kind]
-    if len(name) + len(suffix) <= limit:
-        return name + suffix
-    digest = hashlib.sha256((name + suffix).encode()).hexdigest()[:HASH_LENGTH]
-    keep = limit - len(suffix) - HASH_LENGTH - 1
-    return f"{name[:keep].rstrip('-')}-{digest}{suffix}"
+    full = start + "-".join(part for part in (middle, own) if part) + suffix
+    if len(full) <= limit:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:HASH_LENGTH]
+    tail = f"-{own}" if own else ""
+    room = limit - len(start) - len(digest) - len(suffix)  # for `<middle piece>-` and the tail
+    if room < 0:  # no structure survives (never for svcgen's names: start <= 32 characters)
+        keep = limit - len(suffix) - HASH_LENGTH - 1
+        return f"{full[:len(full) - len(suffix)][:keep].rstrip('-')}-{digest}{suffix}"
+    if room >= len(tail):
+        piece = middle[:max(0, room - len(tail) - 1)].rstrip("-")
+        piece = piece if len(piece) >= MIN_PIECE else ""  # `acme-dev-n-1a2b...` says nothing
+        return start + (f"{piece}-" if piece else "") + digest + tail + suffix
+    return start + digest + tail[:room].rstrip("-") + suffix
 
 
 def logical(*parts: str) -> str:
@@ -67,17 +93,22 @@ class Names:
         return f"{self.org}-{self.stage}-{self.service}"
 
     @property
+    def start(self) -> str:
+        """What every name of the service keeps when it is cut: `{org}-{stage}-`."""
+        return f"{self.org}-{self.stage}-"
+
+    @property
     def stack(self) -> str:
-        return fit(self.prefix, "stack")
+        return fit_parts("stack", self.start, self.service)
 
     def physical(self, kind: str, *resource: str, suffix: str = "") -> str:
-        return fit("-".join((self.prefix, *resource)), kind, suffix)
+        return fit_parts(kind, self.start, self.service, "-".join(resource), suffix)
 
     def function(self, fn: str) -> str:
         return self.physical("function", fn)
 
     def role(self, fn: str) -> str:
-        return self.physical("role", fn, "role")
+        return self.physical("role", fn, suffix="-role")
 
     def log_group(self, fn: str) -> str:
         return f"/aws/lambda/{self.function(fn)}"
@@ -87,13 +118,13 @@ class Names:
         # account's CloudWatch Logs resource policy, which holds at most 5120 characters; groups
         # under /aws/vendedlogs/ share one wildcard entry instead (CloudWatch Logs "Enable logging
         # from AWS services"), so many services' APIs never exhaust it.
-        return fit(f"/aws/vendedlogs/apigateway/{self.prefix}-api", "log_group")
+        return fit_parts("log_group", f"/aws/vendedlogs/apigateway/{self.start}", self.service, "api")
 
     def queue(self, fn: str, fifo: bool) -> str:
         return self.physical("queue", fn, suffix=".fifo" if fifo else "")
 
     def dlq(self, fn: str, fifo: bool) -> str:
-        return self.physical("queue", fn, "dlq", suffix=".fifo" if fifo else "")
+        return self.physical("queue", fn, suffix="-dlq.fifo" if fifo else "-dlq")
 
     def rule(self, fn: str, publisher: str, event: str) -> str:
         return self.physical("rule", fn, publisher, event.lower())
@@ -102,7 +133,7 @@ class Names:
         return self.physical("alarm", *resource)
 
     def export(self, output: str) -> str:
-        return fit(f"{self.prefix}-{output}", "export")
+        return self.physical("export", output)
 
 
 def export_name(org: str, stage: str, stack: str, output: str) -> str:
@@ -118,15 +149,15 @@ class PlatformNames:
 
     @property
     def stack(self) -> str:
-        return fit(f"{self.org}-{self.stage}-platform", "stack")
+        return fit_parts("stack", f"{self.org}-{self.stage}-", "platform")
 
     @property
     def bus(self) -> str:
-        return fit(f"{self.org}-{self.stage}-{self.bus_name}", "bus")
+        return fit_parts("bus", f"{self.org}-{self.stage}-", self.bus_name)
 
     @property
     def archive(self) -> str:
-        return fit(f"{self.org}-{self.stage}-{self.bus_name}", "archive")
+        return fit_parts("archive", f"{self.org}-{self.stage}-", self.bus_name)
 
     @property
     def artifacts_bucket_export(self) -> str:

@@ -24,6 +24,8 @@ RULE_MODULES = (
     "generator.concerns.idempotency.rules",
     "generator.concerns.events.rules",
     "generator.concerns.service.rules",
+    "generator.concerns.service.names",
+    "generator.concerns.service.limits",
 ) + concerns.rule_modules()  # registered concerns' rules (generator/concerns/registry.py)
 
 

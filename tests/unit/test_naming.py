@@ -1,3 +1,5 @@
+import re
+
 from generator.naming import LIMITS, Names, PlatformNames, fit, logical
 from generator.stages import stage_from_branch
 
@@ -42,3 +44,98 @@ def test_stage_from_branch_is_short_valid_and_stable():
     assert stage == stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flow")
     assert stage != stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flux")
     assert stage_from_branch("123-fix")[0].isalpha()
+
+
+# --- cut names keep their start, their own name and their kind --------------------------------
+
+ORG, LONG_STAGE, LONG_SERVICE = "abcdefghij", "a" * 20, "s" * 32  # the longest the specs allow
+FN = "reconcile-ledger-with-partner-statements"  # 40 characters, the longest function name
+
+
+def test_names_within_limits_are_unchanged():
+    names = Names("acme", "dev", "ledger")
+    assert names.function("post") == "acme-dev-ledger-post"
+    assert names.role("post") == "acme-dev-ledger-post-role"
+    assert names.queue("post", fifo=True) == "acme-dev-ledger-post.fifo"
+    assert names.dlq("post", fifo=False) == "acme-dev-ledger-post-dlq"
+    assert names.dlq("post", fifo=True) == "acme-dev-ledger-post-dlq.fifo"
+    assert names.rule("post", "accounts", "AccountOpened") == "acme-dev-ledger-post-accounts-accountopened"
+    assert names.export("post-function-arn") == "acme-dev-ledger-post-function-arn"
+    assert names.stack == "acme-dev-ledger"
+
+
+def test_a_role_and_its_function_stay_apart_and_end_as_they_should():
+    names = Names("acme", "dev", "card-transactions-ledger")
+    fn = "very-long-function-name-for-settling"
+    function, role = names.function(fn), names.role(fn)
+    assert len(function) == len(role) == LIMITS["function"] == LIMITS["role"]
+    assert function.startswith("acme-dev-card-") and function.endswith(f"-{fn}")
+    assert role.startswith("acme-dev-card-") and role.endswith(f"-{fn}-role")
+    assert function != role and function[:-len(fn)] != role[:-len(fn) - 5]  # each its own hash
+    # The service name gave way to the hash of the full name, not the function's name.
+    assert re.fullmatch(r"acme-dev-card-[a-z-]*[0-9a-f]{8}-" + fn + "(-role)?", role)
+
+
+def test_a_queue_and_its_dlq_stay_apart_and_keep_their_kind():
+    names = Names("acme", "dev", "card-transactions-ledger")
+    fn = "very-long-function-name-for-settling-x"
+    for fifo in (False, True):
+        queue, dlq = names.queue(fn, fifo), names.dlq(fn, fifo)
+        end = ".fifo" if fifo else ""
+        assert queue.endswith(f"-{fn}{end}") and dlq.endswith(f"-{fn}-dlq{end}")
+        assert queue.startswith("acme-dev-") and dlq.startswith("acme-dev-") and queue != dlq
+
+
+def test_the_own_name_is_cut_last_and_the_kind_never():
+    names = Names(ORG, LONG_STAGE, LONG_SERVICE)
+    role, function = names.role(FN), names.function(FN)
+    assert role.startswith(f"{ORG}-{LONG_STAGE}-") and role.endswith("-role") and len(role) == 64
+    # Without room for the whole function name even with the service gone, its start is kept.
+    assert role[len(f"{ORG}-{LONG_STAGE}-") + 9:] == "reconcile-ledger-w-role"
+    assert function[len(f"{ORG}-{LONG_STAGE}-") + 9:] == "reconcile-ledger-with-p"
+    assert names.dlq(FN, True).endswith("-dlq.fifo") and names.queue(FN, True).endswith(".fifo")
+
+
+def test_cut_names_are_deterministic_and_unique_per_full_name():
+    a, b = Names(ORG, LONG_STAGE, LONG_SERVICE), Names(ORG, LONG_STAGE, LONG_SERVICE)
+    assert a.role(FN) == b.role(FN) and a.function(FN) == b.function(FN)
+    assert a.role(FN) != a.role(FN[:-1] + "z")  # same cut text, different full name: different hash
+    assert Names(ORG, LONG_STAGE, "s" * 31 + "t").function(FN) != a.function(FN)
+
+
+def _every_name(names: Names, fn: str, service: str) -> dict[str, list[str]]:
+    return {
+        "function": [names.function(fn), names.function(f"{fn}-start")],
+        "role": [names.role(fn), names.role(f"{fn}-workflow"), names.role(f"{fn}-start-pipe"),
+                 names.role("semaphore-cleanup-events")],
+        "queue": [names.queue(fn, False), names.queue(fn, True), names.dlq(fn, False), names.dlq(fn, True),
+                  names.physical("queue", "semaphore-cleanup-dlq")],
+        "rule": [names.rule(fn, service, "E" * 64)],
+        "alarm": [names.alarm(fn, service, "e" * 64, "failed")],
+        "export": [names.export(f"{fn}-state-machine-arn")],
+        "log_group": [names.log_group(fn), names.api_access_log_group()],
+        "table": [names.physical("table", "idempotency")],
+        "topic": [names.physical("topic", "alerts")],
+        "state_machine": [names.physical("state_machine", fn)],
+        "pipe": [names.physical("pipe", f"{fn}-start")],
+        "api": [names.physical("api", "api")],
+        "stack": [names.stack],
+    }
+
+
+def test_every_kind_stays_within_its_limit():
+    for fn, service in ((FN, LONG_SERVICE), ("f" * 40, "s" * 32), ("ab", "cd")):
+        names = Names(ORG, LONG_STAGE, service)
+        for kind, made in _every_name(names, fn, service).items():
+            for name in made:
+                assert len(name) <= LIMITS[kind], (kind, name)
+    for kind in LIMITS:  # and any kind a component may ask for
+        assert len(Names(ORG, LONG_STAGE, LONG_SERVICE).physical(kind, "x" * 600, suffix="-dlq")) <= LIMITS[kind]
+    platform = PlatformNames(ORG, LONG_STAGE, "b" * 41)
+    assert len(platform.archive) <= LIMITS["archive"] and platform.archive.startswith(f"{ORG}-{LONG_STAGE}-")
+    assert len(platform.bus) <= LIMITS["bus"] and len(platform.stack) <= LIMITS["stack"]
+
+
+def test_unstructured_fit_keeps_its_start_and_suffix():
+    cut = fit("x" * 100, "queue", ".fifo")
+    assert len(cut) == LIMITS["queue"] and cut.startswith("x" * 60) and cut.endswith(".fifo")
