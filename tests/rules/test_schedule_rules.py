@@ -115,6 +115,8 @@ def test_svc1806_timezone_is_an_iana_name():
     assert where([error]) == [("reports.yaml", 9, "functions.report.schedule.timezone")]
     (cased,) = fails("SVC1806", scheduled(more="      timezone: europe/london\n"))
     assert "did you mean 'Europe/London'?" in cased.hint
+    (typo,) = fails("SVC1806", scheduled(more="      timezone: Europe/Londn\n"))
+    assert "did you mean 'Europe/London'?" in typo.hint
     passes("SVC1806", scheduled(more="      timezone: Europe/London\n"))
     passes("SVC1806", scheduled(more="      timezone: UTC\n"))
     passes("SVC1806", scheduled())
@@ -171,6 +173,11 @@ def test_an_unknown_schedule_key_is_a_spec_error():
         fleet_of(scheduled(more="      timezon: UTC\n"))
     (error,) = caught.value.errors
     assert error.path == "functions.report.schedule.timezon" and "did you mean `timezone`" in error.hint
+    typo = "service: reports\nowner: team\ndescription: d\nfunctions:\n  report:\n    schedul: {expression: rate(1 hour)}\n"
+    with pytest.raises(SpecErrors) as caught:
+        fleet_of(typo)
+    (error,) = caught.value.errors
+    assert error.path == "functions.report.schedul" and "did you mean `schedule`" in error.hint
 
 
 def test_rate_seconds():

@@ -4,6 +4,7 @@ concern), which counts every registered trigger."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import zoneinfo
 from functools import cache
@@ -118,6 +119,7 @@ class TimezoneKnown(SpecRule):
             zone = schedule.timezone
             if zone is not None and zone not in known_zones():
                 close = sorted(z for z in known_zones() if z.lower() == zone.lower())
+                close = close or difflib.get_close_matches(zone, sorted(known_zones()), n=1, cutoff=0.8)
                 hint = f"did you mean {close[0]!r}?" if close else "a name like Europe/London or America/New_York"
                 yield self.error(ctx.doc, path + ("timezone",),
                                  f"must be an IANA time zone name, got {zone!r}", hint)
@@ -137,7 +139,7 @@ class RetryAttemptsRange(SpecRule):
             if value is not None and not low <= value <= high:
                 yield self.error(ctx.doc, path + ("retry", "max_attempts"),
                                  f"must be {low}–{high}, got {value}",
-                                 f"default {defaults.MAX_ATTEMPTS}: a delivery failing longer is not transient")
+                                 f"svcgen's default is {defaults.MAX_ATTEMPTS}")
 
 
 class RetryAgeRange(SpecRule):
@@ -154,7 +156,7 @@ class RetryAgeRange(SpecRule):
             if value is not None and not low <= value <= high:
                 yield self.error(ctx.doc, path + ("retry", "max_event_age"),
                                  f"must be {low}–{high} seconds, got {value}",
-                                 f"default {defaults.MAX_EVENT_AGE_SECONDS} (one hour)")
+                                 f"svcgen's default is {defaults.MAX_EVENT_AGE_SECONDS} (one hour)")
 
 
 class InputJsonWithinLimit(SpecRule):
