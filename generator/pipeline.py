@@ -68,7 +68,8 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
         if artifact.stack == PLATFORM_DIR:
             continue
         item = next(s for s in sound if s.spec.service == artifact.stack)
-        ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text, artifact.origins)
+        ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text, artifact.origins,
+                              artifact.collisions)
         for rule in template_rules():
             errors.extend(rule.check(ctx))
     if not errors:  # imports are matched across the whole build: only once every stack rendered

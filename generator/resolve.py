@@ -100,15 +100,15 @@ class ResolvedFunction:
     # The Lambda Handler: generated plumbing (codegen) that wires the event to `handler`.
     entry: str = ""
     idempotency_key: str | None = None
+    # Events it may put on the bus (its IAM `events:detail-type`), in the service's `publishes`
+    # order: see `function_publishes`.
+    publishes: tuple[str, ...] = ()
     # What registered concerns (generator/concerns/registry.py) resolved for it: (name, value).
     extensions: tuple[tuple[str, Any], ...] = ()
 
     def extension(self, name: str) -> Any:
         """The value concern `name` resolved for this function, or None."""
         return next((value for key, value in self.extensions if key == name), None)
-    # Events it may put on the bus (its IAM `events:detail-type`), in the service's `publishes`
-    # order: see `function_publishes`.
-    publishes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,8 +225,8 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         store_access=tuple(sorted(set(fn.store_access))),
         starts=tuple(_start(platform, stage, spec.service, ref) for ref in fn.starts),
         http=ResolvedRoute(*fn.http.split(" ", 1), logical_id=logical(key, "route")) if fn.http else None,
-        extensions=concerns.resolve_function(names, platform, stage, spec, key, fn),
         publishes=function_publishes(spec, key),
+        extensions=concerns.resolve_function(names, platform, stage, spec, key, fn),
     )
 
 

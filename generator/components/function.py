@@ -76,5 +76,7 @@ def add_environment(ctx: RenderContext, fn: ResolvedFunction, variables: dict) -
     functions (e.g. the event store's table name for functions with `store_access`). svcgen's
     values win: they name resources of this stack."""
     rendered = ctx.template.resources[fn.logical_id]
+    if not isinstance(rendered, Function):  # its logical ID was taken first: a collision SVC3001 reports
+        return
     merged = {**rendered.Environment.Variables, **variables}
     rendered.Environment = Environment(Variables=dict(sorted(merged.items())))
