@@ -12,7 +12,7 @@ import json
 import uuid
 
 import pytest
-from demo_stacks import deploy_demo, drain as _drain
+from demo_stacks import SKIPS, deploy_demo, drain as _drain
 
 # Details chosen to pass (MATCH) or fail (MISS) every content filter of the demo platform.
 MATCH = {"kind": "outgoing-payment", "amount": 25000}
@@ -60,8 +60,20 @@ def _expected(services, publisher: str, event: str, detail_matches: bool) -> set
 def test_every_stack_is_created_completely(platform, aws):
     services, stacks = platform
     assert set(stacks) == {"platform", *services}
+    cfn = aws("cloudformation")
     for name, stack in stacks.items():
         assert stack["StackStatus"] == "CREATE_COMPLETE", name
+        # deploy_demo returns only complete stacks, so the line above cannot fail: ask
+        # CloudFormation what it holds, and find every resource moto models created.
+        (held,) = cfn.describe_stacks(StackName=f"acme-dev-{name}")["Stacks"]
+        assert held["StackStatus"] == "CREATE_COMPLETE", name
+        body = cfn.get_template(StackName=held["StackName"])["TemplateBody"]
+        template = body if isinstance(body, dict) else json.loads(body)
+        created = {r["LogicalResourceId"]: r["ResourceStatus"] for page in cfn.get_paginator(
+            "list_stack_resources").paginate(StackName=held["StackName"]) for r in page["StackResourceSummaries"]
+            if r["LogicalResourceId"]}  # moto lists what it skipped without an id
+        assert set(created) == {k for k, r in template["Resources"].items() if r["Type"] not in SKIPS}, name
+        assert set(created.values()) == {"CREATE_COMPLETE"}, name
     functions = {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]}
     assert {fn.name for svc in services.values() for fn in svc.functions} <= functions
 
