@@ -62,10 +62,20 @@ def _services(deployed):
     return [(stage, stack, entry) for (stage, stack), entry in deployed.items() if stack != pipeline.PLATFORM_DIR]
 
 
-def test_stacks_with_routes_are_created_completely(deployed):
+def test_stacks_with_routes_are_created_completely(deployed, aws):
     assert set(deployed) == {("dev", "platform"), ("dev", "balances"), ("pr-42", "balances")}
-    for key, (_, stack, _) in deployed.items():
+    cfn = aws("cloudformation")
+    for key, (template, stack, _) in deployed.items():
         assert stack["StackStatus"] == "CREATE_COMPLETE", key
+        # deploy_stack returns only a complete stack, so the line above cannot fail: ask
+        # CloudFormation what it holds, and find every resource moto models created.
+        (held,) = cfn.describe_stacks(StackName="demo-{}-{}".format(*key))["Stacks"]
+        assert held["StackStatus"] == "CREATE_COMPLETE", key
+        created = {r["LogicalResourceId"]: r["ResourceStatus"] for page in cfn.get_paginator(
+            "list_stack_resources").paginate(StackName=held["StackName"]) for r in page["StackResourceSummaries"]
+            if r["LogicalResourceId"]}  # moto lists what it skipped without an id
+        assert set(created) == {k for k, r in template["Resources"].items() if r["Type"] not in SKIPS}, key
+        assert set(created.values()) == {"CREATE_COMPLETE"}, key
 
 
 def test_only_api_gateway_v2_resources_are_skipped(deployed, aws):
