@@ -274,6 +274,11 @@ def test_sensitive_fields_are_the_platform_list_or_the_default_plus_the_contract
 
     assert sensitive_fields(PlatformSpec(org="acme"), ["applicant_name"]) == sorted({*DEFAULT_SENSITIVE_FIELDS,
                                                                                     "applicant_name"})
+    # The default itself, spelled out (the line above takes it from the module under test): personal
+    # data and payment secrets.
+    assert sensitive_fields(PlatformSpec(org="acme"), ["applicant_name"]) == [
+        "account_number", "address", "applicant_name", "authorization", "card_number", "cvv", "date_of_birth",
+        "email", "iban", "name", "passport_number", "password", "phone", "pin", "secret", "ssn", "tax_id"]
     platform = PlatformSpec.model_validate({"org": "acme", "logging": {"sensitive_fields": ["Tax-ID", "iban"]}})
     assert sensitive_fields(platform, ["email"]) == ["email", "iban", "tax_id"]
     platform = PlatformSpec.model_validate({"org": "acme", "logging": {"sensitive_fields": ["iban"]}})
