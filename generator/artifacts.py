@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.components.platform_stack import render_platform
+from generator.platform_stack import render_platform
 from generator.render import render_service
 from generator.resolve import resolve_service
 from generator.serialize import to_yaml

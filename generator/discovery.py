@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generator.components.platform_stack import render_platform
+from generator.platform_stack import render_platform
 from generator.errors import SpecError
 from generator.artifacts import PLATFORM_DIR, Artifact, render_one
 

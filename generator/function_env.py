@@ -10,7 +10,8 @@ spec's own entries and `OVERRIDABLE`).
 
 from __future__ import annotations
 
-from generator.resolve import event_source, function_publishes
+from generator.resolve import function_publishes
+from generator.concerns.subscription.resolve import event_source
 
 SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from troposphere import Sub
 from troposphere.iam import Policy, Role
 
-from generator.components.base import Grant, RenderContext
+from generator.render_context import Grant, RenderContext
 
 
 def statement(grant: Grant) -> dict:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+
 from generator import iam
-from generator.components import (alarms, encryption, event_store, function, http_api, idempotency, publishing,
-                                   queue, subscription, workflow)
-from generator.components.base import RenderContext
+from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
+from generator.concerns.event_store import render as event_store
+from generator.concerns.function import render as function
+from generator.concerns.http import render as http_api
+from generator.concerns.idempotency import render as idempotency
+from generator.concerns.events import render as publishing
+from generator.concerns.queue import render as queue
+from generator.concerns.subscription import render as subscription
+from generator.concerns.workflow import render as workflow
+from generator.render_context import RenderContext
 from generator.concerns import registry as concerns
 from generator.resolve import ResolvedService
 
@@ -32,6 +42,7 @@ def render_service(svc: ResolvedService) -> RenderContext:
     idempotency.render(ctx)
     alarms.render(ctx)
     workflow.render(ctx)  # after alarms (it adds its own, and the topic exists) and before IAM (grants)
-    concerns.render(ctx)  # registered concerns, in registry order: after the rest, before IAM (grants)
+    for module in concerns.render_modules():  # registered concerns, in order: after the rest, before IAM (grants)
+        importlib.import_module(module).render(ctx)
     iam.render_roles(ctx)
     return ctx

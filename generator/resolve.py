@@ -14,41 +14,11 @@ from generator.concerns import registry as concerns
 from generator.naming import Names, PlatformNames, logical
 from generator.spec.model import FunctionSpec, QueueSpec, ServiceSpec
 from generator.spec.platform import PlatformSpec
+from generator.concerns.queue.resolve import ResolvedQueue, resolve_queue
+from generator.concerns.subscription.resolve import ResolvedSubscription, event_source, resolve_subscription, store_source
+from generator.concerns.workflow.resolve import resolve_workflows
 from generator.stages import Stage
 
-DAY = 86400
-
-
-@dataclass(frozen=True)
-class ResolvedQueue:
-    logical_id: str
-    name: str
-    dlq_logical_id: str
-    dlq_name: str
-    fifo: bool
-    batch_size: int
-    batching_window: int
-    max_concurrency: int | None
-    max_receive_count: int
-    visibility_timeout: int
-    retention_seconds: int
-    dlq_retention_seconds: int
-    message_group: str | None
-
-
-@dataclass(frozen=True)
-class ResolvedSubscription:
-    """`kind` "bus": an EventBridge rule (`rule_name`, `source`); "store": an SNS subscription to
-    an event store's topic, this service's own (`topic_export` None) or imported by export name."""
-
-    kind: str
-    logical_id: str
-    rule_name: str
-    publisher: str
-    event: str
-    source: str
-    filter: dict[str, Any] | None
-    topic_export: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,22 +100,8 @@ class ResolvedService:
     queue_age_alarm_seconds: int
     event_store: ResolvedEventStore | None = None
     idempotency_table: str | None = None  # when any function is idempotent
-    workflows: tuple[Any, ...] = ()  # ResolvedWorkflow, see resolve_workflows.py
+    workflows: tuple[Any, ...] = ()  # ResolvedWorkflow, see concerns/workflow/resolve.py
     http_auth: Any = None  # platform HttpSpec, when any function has a route
-
-
-def event_source(org: str, service: str) -> str:
-    """EventBridge `source` of a service's milestones; namespaced because `aws.` is reserved."""
-    return f"{org}.{service}"
-
-
-def store_source(org: str, service: str) -> str:
-    """`source` in the envelope of events fanned out from a service's event store."""
-    return f"{org}.{service}.store"
-
-
-def store_topic_export(org: str, stage: str, service: str) -> str:
-    return Names(org, stage, service).export("store-topic-arn")
 
 
 def workflow_export(org: str, stage: str, service: str, workflow: str) -> str:
@@ -162,7 +118,6 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
     functions = tuple(
         _function(names, platform, stage, spec, key, fn) for key, fn in spec.functions.items()
     )
-    from generator.resolve_workflows import resolve_workflows  # workflows reuse queue resolution
 
     store = spec.event_store
     return ResolvedService(
@@ -243,33 +198,6 @@ def function_publishes(spec: ServiceSpec, key: str) -> tuple[str, ...]:
     return tuple(e for e in spec.publishes if e in own)
 
 
-def resolve_subscription(names: Names, platform: PlatformSpec, stage: Stage, service: str, key: str,
-                         sub) -> ResolvedSubscription:
-    """One subscription of function (or workflow starter) `key`."""
-    if sub.store is not None:
-        publisher = sub.from_ or service
-        own = publisher == service
-        return ResolvedSubscription(
-            kind="store",
-            logical_id=logical(key, publisher, sub.store, "subscription"),
-            rule_name="",
-            publisher=publisher,
-            event=sub.store,
-            source=store_source(platform.org, publisher),
-            filter=sub.filter,
-            topic_export=None if own else store_topic_export(platform.org, stage.name, publisher),
-        )
-    return ResolvedSubscription(
-        kind="bus",
-        logical_id=logical(key, sub.from_, sub.event, "rule"),
-        rule_name=names.rule(key, sub.from_, sub.event),
-        publisher=sub.from_,
-        event=sub.event,
-        source=event_source(platform.org, sub.from_),
-        filter=sub.filter,
-    )
-
-
 def _start(platform: PlatformSpec, stage: Stage, service: str, ref: str) -> ResolvedStart:
     owner, _, workflow = ref.rpartition(".")
     owner = owner or service
@@ -279,22 +207,3 @@ def _start(platform: PlatformSpec, stage: Stage, service: str, ref: str) -> Reso
                          export=workflow_export(platform.org, stage.name, owner, workflow))
 
 
-def resolve_queue(names: Names, platform: PlatformSpec, key: str, q: QueueSpec, timeout: int) -> ResolvedQueue:
-    window = q.batching_window if q.batching_window is not None else defaults.QUEUE_BATCHING_WINDOW
-    dlq_days = (q.dlq.retention_days if q.dlq else None) or defaults.DLQ_RETENTION_DAYS
-    return ResolvedQueue(
-        logical_id=logical(key, "queue"),
-        name=names.queue(key, q.fifo),
-        dlq_logical_id=logical(key, "dlq"),
-        dlq_name=names.dlq(key, q.fifo),
-        fifo=q.fifo,
-        batch_size=q.batch_size or platform.defaults.queue.batch_size or defaults.QUEUE_BATCH_SIZE,
-        batching_window=window,
-        max_concurrency=q.max_concurrency,
-        max_receive_count=q.max_receive_count or platform.defaults.queue.max_receive_count
-        or defaults.QUEUE_MAX_RECEIVE_COUNT,
-        visibility_timeout=defaults.VISIBILITY_TIMEOUT_FACTOR * timeout + window,
-        retention_seconds=(q.retention_days or defaults.QUEUE_RETENTION_DAYS) * DAY,
-        dlq_retention_seconds=dlq_days * DAY,
-        message_group=q.message_group or (key if q.fifo else None),
-    )

@@ -33,7 +33,7 @@ RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 # Copied into every service (small, and a service that gains a feature needs no new files).
 RUNTIME_MODULES = ("clients", "consumer", "event_store", "events", "masking", "publishing", "signature",
                    "tasks", "testing", "workflows")
-# The event store's stream fan-out (components/event_store.py deploys it), copied where a store fans out.
+# The event store's stream fan-out (concerns/event_store/render.py deploys it), copied where a store fans out.
 STORE_PUBLISHER = "store_publisher"
 # The AWS account in test ARNs: any value works, tests never reach AWS.
 TEST_ACCOUNT = "123456789012"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.concerns import registry as concerns
-from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
+from generator.concerns.workflow.spec import CallStep, ChooseStep, PauseStep
 
 # Modules of plumbing/ that svcgen writes besides one entry per function: a function whose
 # snake_case name is one of these would overwrite it.

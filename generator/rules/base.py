@@ -148,7 +148,7 @@ class TemplateContext:
     template: dict  # the rendered template as data
     text: str  # the serialized template, as it is written and uploaded
     origins: dict[str, tuple]  # logical id -> spec key path
-    # Logical IDs rendered twice (components.base.Collision): RenderContext.collisions. Rendering
+    # Logical IDs rendered twice (render_context.Collision): RenderContext.collisions. Rendering
     # keeps the first and goes on; SVC3001 reports each at the spec key that made it.
     collisions: tuple = ()
 

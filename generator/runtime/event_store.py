@@ -3,7 +3,7 @@
 Copied verbatim into each service's `plumbing/runtime/` by svcgen; the generated
 `plumbing/store.py` binds it to the service's stored event types.
 
-Item layout (the same that runtime/store_publisher.py reads and components/event_store.py
+Item layout (the same that runtime/store_publisher.py reads and concerns/event_store/render.py
 grants): aggregate_id (S), revision (N), type (S), data (M), recorded_at (S, ISO 8601 UTC).
 Revisions of an aggregate are 1, 2, 3, …; an append writes revision `expected_revision + 1`
 only if nobody wrote it first, so two writers that loaded the same state cannot both win.

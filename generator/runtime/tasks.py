@@ -1,7 +1,7 @@
 """Workflow task functions (a `call` step) and functions invoked directly.
 
 Copied verbatim into each service's `plumbing/runtime/` by svcgen. A task receives what the state
-machine sends (components/workflow_asl.py): `{"ids": {...}, "execution": <name>, "step": <state>}`,
+machine sends (concerns/workflow/asl.py): `{"ids": {...}, "execution": <name>, "step": <state>}`,
 identifiers only, and returns a small dict that the workflow keeps under `steps.<step>`.
 """
 

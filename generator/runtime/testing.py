@@ -2,7 +2,7 @@
 
 Copied verbatim into each service's `plumbing/runtime/` by svcgen. The event shapes are those
 AWS documents for SQS batches, API Gateway HTTP APIs (payload 2.0) and the state machine's task
-payload (components/workflow_asl.py), so a test invokes the real generated handler.
+payload (concerns/workflow/asl.py), so a test invokes the real generated handler.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from generator.spec.base import (  # re-exported: the spec language's names, see
     EMAIL, ENV_NAME, EVENT_NAME, HANDLER, HTTP_ROUTE, SERVICE_NAME, TAG_KEY, WORKFLOW_REF, Email, EnvName,
     EventName, FunctionName, ServiceName, Strict, Subscription, TagKey,
 )
-from generator.spec.workflow_model import WorkflowSpec
+from generator.concerns.workflow.spec import WorkflowSpec
 
 class DeadLetterSpec(Strict):
     fifo: bool | None = Field(None, description="Must match the source queue; defaults to it.")

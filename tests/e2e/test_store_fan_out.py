@@ -17,7 +17,7 @@ import uuid
 import pytest
 from demo_stacks import deploy_demo, drain
 
-from generator.resolve import store_topic_export
+from generator.concerns.subscription.resolve import store_topic_export
 from generator.runtime import store_publisher
 from tests.stream_events import record, stored_item, stream_event
 

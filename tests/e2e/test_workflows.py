@@ -16,7 +16,7 @@ import pytest
 from demo_stacks import deploy_demo, drain
 from moto_compat import skipped_resources
 
-from generator.components import workflow_asl
+from generator.concerns.workflow import asl as workflow_asl
 
 BUS = "acme-dev-milestones"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.components.base import RenderContext
+from generator.render_context import RenderContext
 from generator.concerns.service import limits
 from generator.concerns.service.names import derived_ids
 from generator.render import render_service

@@ -9,7 +9,7 @@ import pathlib
 
 import pytest
 
-from generator.components import workflow_asl
+from generator.concerns.workflow import asl as workflow_asl
 from generator.concerns.workflow import rules as workflow_rules
 from generator.resolve import resolve_service
 from generator.rules import registry

@@ -11,7 +11,6 @@ import sys
 import pytest
 
 from generator.codegen import code_dir
-from generator.errors import SpecErrors
 from generator.output import Outcome
 from generator.ownership import OWNED, USER, apply
 from generator.spec.model import IdempotencySpec

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from generator import defaults
-from generator.resolve import store_topic_export
+from generator.concerns.subscription.resolve import store_topic_export
 from generator.runtime import store_publisher
 from tests.stream_events import record, stored_item, stream_event, typed
 from tests.unit.helpers import of_type, rendered

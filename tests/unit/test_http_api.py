@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator import defaults
-from generator.components import http_api
+from generator.concerns.http import render as http_api
 from generator.errors import SpecErrors
 from generator.render import render_service
 from generator.resolve import resolve_service

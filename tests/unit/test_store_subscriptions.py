@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.sns.utils import FilterPolicyMatcher
 
-from generator.components.store_subscription import OR, filter_policy, union_policy
+from generator.concerns.subscription.render_store import OR, filter_policy, union_policy
 from generator.concerns.subscription.filter_grammar import sns_combinations, sns_problems
 from generator.render import render_service
 from generator.resolve import resolve_service

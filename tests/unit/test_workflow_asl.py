@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.components import workflow_asl as asl
+from generator.concerns.workflow import asl
 from generator.resolve import resolve_service
 from generator.stages import resolve_stage
 from tests.unit.asl_interpreter import TaskFailed, run

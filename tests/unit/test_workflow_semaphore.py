@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from generator.components import workflow_asl as asl
+from generator.concerns.workflow import asl
 from generator.render import render_service
 from generator.resolve import resolve_service
 from generator.stages import resolve_stage

@@ -1,9 +1,9 @@
 """Rules of event stores: own store subscriptions, store access, other services' stores, and the
-one SNS subscription a consumer gets per store topic (components/store_subscription.py)."""
+one SNS subscription a consumer gets per store topic (concerns/subscription/render_store.py)."""
 
 from __future__ import annotations
 
-from generator.components.store_subscription import union_policy
+from generator.concerns.subscription.render_store import union_policy
 from generator.concerns.subscription.filter_grammar import sns_problems
 from generator.errors import dotted
 from generator.rules.base import FleetRule, SpecRule, subscriptions_of
@@ -109,7 +109,7 @@ class OtherStoreExists(FleetRule):
 def store_topic_groups(ctx) -> dict[tuple, list]:
     """A consumer's `store:` entries by the store topic they read: (owner kind, owner, publishing
     service) -> the entries in spec order. svcgen renders one SNS subscription per group
-    (components/store_subscription.py). Entries naming both or neither of `event`/`store` are
+    (concerns/subscription/render_store.py). Entries naming both or neither of `event`/`store` are
     SVC1201's and belong to no group."""
     groups: dict[tuple, list] = {}
     for site in ctx.subscriptions():

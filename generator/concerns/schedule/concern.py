@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.concerns.registry import Concern
+from generator.concerns.concern import Concern
 from generator.concerns.schedule.spec import ScheduleFragment
 
 
@@ -17,6 +17,7 @@ class ScheduleConcern(Concern):
     name = "schedule"
     function_fragment = ScheduleFragment
     rules_module = "generator.concerns.schedule.rules"
+    render_module = "generator.concerns.schedule.render"
     kind = "schedule"
     trigger_words = "a schedule"
     test_helpers = ("lambda_context",)
@@ -28,11 +29,6 @@ class ScheduleConcern(Concern):
         from generator.concerns.schedule.resolved import resolve
 
         return resolve(names, stage, key, fn.schedule)
-
-    def render(self, ctx) -> None:
-        from generator.concerns.schedule.render import render
-
-        render(ctx)
 
     def trigger(self, fn_spec) -> bool:
         return getattr(fn_spec, "schedule", None) is not None

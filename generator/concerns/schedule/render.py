@@ -24,10 +24,11 @@ from troposphere.cloudwatch import MetricDimension
 from troposphere.scheduler import DeadLetterConfig, FlexibleTimeWindow, RetryPolicy, Schedule, Target
 
 from generator import iam
-from generator.components import alarms, encryption
-from generator.components import queue as queue_component
-from generator.components.base import Grant, RenderContext, arn
-from generator.components.workflow_roles import service_role
+from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
+from generator.concerns.queue import render as queue_component
+from generator.render_context import Grant, RenderContext, arn
+from generator.concerns.workflow.roles import service_role
 from generator.concerns.schedule import defaults
 from generator.concerns.schedule.resolved import ResolvedSchedule
 

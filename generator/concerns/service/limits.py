@@ -231,8 +231,8 @@ def svcgen_environment(spec, platform, key: str) -> dict[str, int]:
     variables, the longest persistent stage names the bus."""
     from generator.concerns.workflow.rules import all_steps
     from generator.naming import Names, PlatformNames
-    from generator.resolve import event_source
-    from generator.spec.workflow_model import PauseStep
+    from generator.concerns.subscription.resolve import event_source
+    from generator.concerns.workflow.spec import PauseStep
 
     fn = spec.functions[key]
     names = Names(platform.org, "s" * STAGE_MAX, spec.service)
@@ -307,7 +307,7 @@ class FunctionEnvironmentSize(SpecRule):
 
 def counted_tags(spec) -> tuple[list[str], list[str]]:
     """(the spec's tag keys, svcgen's own that are not among them), those AWS counts."""
-    from generator.components.base import SVCGEN_TAG_KEYS
+    from generator.render_context import SVCGEN_TAG_KEYS
 
     own = [k for k in spec.tags if not k.lower().startswith("aws:")]
     return own, [k for k in SVCGEN_TAG_KEYS if k not in spec.tags]

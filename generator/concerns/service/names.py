@@ -128,7 +128,13 @@ def derived_ids(spec, platform) -> list[Derived]:
     """Logical IDs that rendering `spec` is sure to produce (in a persistent stage), with the
     spec key each comes from. Only what rendering produces for certain: a collision found here is
     a collision in the template (tests check this set against rendered templates)."""
-    from generator.components import alarms, encryption, event_store, function, http_api, idempotency, subscription
+    from generator.concerns.alarms import render as alarms
+    from generator.concerns.encryption import render as encryption
+    from generator.concerns.event_store import render as event_store
+    from generator.concerns.function import render as function
+    from generator.concerns.http import render as http_api
+    from generator.concerns.idempotency import render as idempotency
+    from generator.concerns.subscription import render as subscription
 
     found: list[Derived] = []
     service = ("service",)

@@ -15,12 +15,12 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from generator.components.store_subscription import filter_policy
-from generator.components.subscription import pattern as bus_pattern
+from generator.concerns.subscription.render_store import filter_policy
+from generator.concerns.subscription.render import pattern as bus_pattern
 from generator.concerns.subscription.filter_grammar import (
     ALL_OPERATORS, OR, eventbridge_problems, eventbridge_size_problems, show, sns_problems,
 )
-from generator.resolve import ResolvedSubscription, event_source, store_source
+from generator.concerns.subscription.resolve import ResolvedSubscription, event_source, store_source
 from generator.rules.base import SpecRule
 
 EVENTBRIDGE_OPERATORS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html"

@@ -2,7 +2,7 @@
 
 Durations are judged in seconds as the state machine gets them (`60` and `1m` are the same
 pause), and a pause's heartbeat as it is rendered (explicit, or the default that
-resolve_workflows.py derives from the timeout).
+concerns/workflow/resolve.py derives from the timeout).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import json
 
 from generator import defaults
 from generator.codegen.functions import snake
-from generator.components import workflow_asl
+from generator.concerns.workflow import asl as workflow_asl
 from generator.naming import Names, logical
-from generator.resolve_workflows import DAY, WORKFLOW_TIMEOUT_SECONDS, resolve_workflows, seconds
+from generator.concerns.workflow.resolve import DAY, WORKFLOW_TIMEOUT_SECONDS, resolve_workflows, seconds
 from generator.rules.base import FleetRule, SpecRule
-from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
+from generator.concerns.workflow.spec import CallStep, ChooseStep, PauseStep
 from generator.stages import Stage
 
 STEP_FUNCTIONS = "https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html"

@@ -53,7 +53,7 @@ def aws(_moto):
 
 @pytest.fixture
 def store(aws):
-    """The event store table, laid out as the deployed one (components/event_store.py)."""
+    """The event store table, laid out as the deployed one (concerns/event_store/render.py)."""
     import boto3
 
     from plumbing.testing import ENVIRONMENT

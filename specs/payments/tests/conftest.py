@@ -87,7 +87,7 @@ class BusCapture:
 
 @pytest.fixture
 def idempotency(aws, monkeypatch):
-    """Idempotency on, with its table laid out as the deployed one (components/idempotency.py)."""
+    """Idempotency on, with its table laid out as the deployed one (concerns/idempotency/render.py)."""
     import boto3
 
     from plumbing.testing import ENVIRONMENT

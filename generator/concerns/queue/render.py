@@ -13,9 +13,10 @@ from troposphere.awslambda import EventSourceMapping, ScalingConfig
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
 from generator import defaults
-from generator.components import encryption
-from generator.components.base import RenderContext, accept, arn, deny_insecure_transport
-from generator.resolve import ResolvedFunction, ResolvedQueue
+from generator.concerns.encryption import render as encryption
+from generator.render_context import RenderContext, accept, arn, deny_insecure_transport
+from generator.resolve import ResolvedFunction
+from generator.concerns.queue.resolve import ResolvedQueue
 
 CONSUMER_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                     "sqs:ReceiveMessage"]

@@ -12,7 +12,7 @@ from troposphere.stepfunctions import (
 )
 
 from generator import defaults, iam
-from generator.components.base import Grant, arn
+from generator.render_context import Grant, arn
 
 # Step Functions delivers its logs through CloudWatch Logs' vended-log APIs, which have no
 # resource-level permissions: AWS documents exactly these actions on "*" (Step Functions

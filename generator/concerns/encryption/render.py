@@ -11,7 +11,7 @@ from troposphere import AccountId, GetAtt, Ref, Sub
 from troposphere.kms import Alias, Key
 
 from generator import defaults
-from generator.components.base import RenderContext
+from generator.render_context import RenderContext
 
 KEY = "EncryptionKey"
 # Who delivers into this service's encrypted queues and topics.

@@ -22,8 +22,8 @@ from troposphere.cloudwatch import MetricDimension
 from troposphere.logs import LogGroup
 
 from generator import defaults
-from generator.components import alarms
-from generator.components.base import RenderContext, arn
+from generator.concerns.alarms import render as alarms
+from generator.render_context import RenderContext, arn
 from generator.naming import logical
 from generator.resolve import ResolvedFunction, ResolvedRoute
 

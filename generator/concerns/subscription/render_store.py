@@ -46,7 +46,9 @@ from troposphere import GetAtt, ImportValue, Ref
 from troposphere.sns import SubscriptionResource
 
 from generator.naming import logical
-from generator.resolve import ResolvedQueue, ResolvedSubscription
+from generator.concerns.queue.resolve import ResolvedQueue
+from generator.concerns.subscription.consumers import consumers
+from generator.concerns.subscription.resolve import ResolvedSubscription
 
 STORE_TOPIC = "StoreTopic"
 OR = "$or"
@@ -106,7 +108,6 @@ def render(ctx, queue: ResolvedQueue, sub: ResolvedSubscription, dlq_logical_id:
     """Add the subscription of `queue` to `sub`'s store topic, carrying every `store:` entry of
     the queue's consumer on that topic (once: later entries of the same topic add nothing);
     return the topic ARN expression (for the queue policy). `origin` is the first entry's path."""
-    from generator.components.subscription import consumers  # it imports this module
 
     topic = topic_arn(sub)
     endpoint = GetAtt(queue.logical_id, "Arn")

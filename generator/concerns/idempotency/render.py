@@ -13,8 +13,9 @@ from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRec
                                   SSESpecification, Table, TimeToLiveSpecification)
 
 from generator import function_env
-from generator.components import encryption, function
-from generator.components.base import RenderContext
+from generator.concerns.encryption import render as encryption
+from generator.concerns.function import render as function
+from generator.render_context import RenderContext
 
 TABLE = "IdempotencyTable"
 # Powertools' DynamoDBPersistenceLayer: get the record, put it conditionally, update it with the

@@ -13,7 +13,7 @@ from troposphere.s3 import (
     ServerSideEncryptionByDefault, ServerSideEncryptionRule, VersioningConfiguration,
 )
 
-from generator.components.base import deny_insecure_transport
+from generator.render_context import deny_insecure_transport
 from generator.naming import PlatformNames
 from generator.spec.platform import PlatformSpec
 

@@ -2,7 +2,7 @@
 
 A consumer is a function with `subscribe`, or a workflow with `started_by`. Milestones arrive
 through EventBridge rules on the platform bus; event-store events through SNS subscriptions to
-a store topic (components/store_subscription.py). Undeliverable events go to one standard DLQ
+a store topic (concerns/subscription/render_store.py). Undeliverable events go to one standard DLQ
 per service, `EventsDlq` (EventBridge and SNS both require a standard queue there).
 
 Rule targets carry an explicit RetryPolicy and a DeadLetterConfig (cfn-lint-serverless ES4000).
@@ -10,37 +10,18 @@ Rule targets carry an explicit RetryPolicy and a DeadLetterConfig (cfn-lint-serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from troposphere import GetAtt, ImportValue
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, SqsParameters, Target
 
 from generator import defaults
-from generator.components import queue as queue_component, store_subscription
-from generator.components.base import RenderContext
-from generator.resolve import ResolvedQueue
+from generator.concerns.queue import render as queue_component
+from generator.concerns.subscription import render_store as store_subscription
+from generator.concerns.subscription.consumers import Consumer, consumers
+from generator.render_context import RenderContext
 
 EVENTS_DLQ = "EventsDlq"
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 SNS_PRINCIPAL = "sns.amazonaws.com"
-
-
-@dataclass(frozen=True)
-class Consumer:
-    key: str  # function key, or `<workflow>-start`
-    logical_id: str
-    queue: ResolvedQueue
-    subscriptions: tuple
-    origin: tuple  # spec path of the subscription list
-
-
-def consumers(ctx: RenderContext) -> list[Consumer]:
-    found = [Consumer(fn.key, fn.logical_id, fn.queue, fn.subscriptions, ("functions", fn.key, "subscribe"))
-             for fn in ctx.svc.functions if fn.subscriptions]
-    found += [Consumer(f"{wf.key}-start", wf.logical_id + "Start", wf.start_queue, wf.started_by,
-                       ("workflows", wf.key, "started_by"))
-              for wf in ctx.svc.workflows if wf.started_by]
-    return found
 
 
 def pattern(source: str, event: str, content_filter: dict | None) -> dict:

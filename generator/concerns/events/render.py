@@ -13,7 +13,7 @@ from __future__ import annotations
 from troposphere import ImportValue
 
 from generator import function_env
-from generator.components.base import RenderContext
+from generator.render_context import RenderContext
 from generator.resolve import ResolvedFunction
 
 

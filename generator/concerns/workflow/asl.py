@@ -21,13 +21,29 @@ from __future__ import annotations
 from generator import defaults
 
 # The building blocks, re-exported: callers and tests use them through this module.
-from generator.components.workflow_asl_blocks import (  # noqa: F401
-    ACQUIRE, ALREADY_HELD, CLEANUP_RELEASE, DYNAMODB_UPDATE, FAILED, LOCK_KEY, RELEASE, RELEASE_AFTER_FAILURE,
-    RELEASE_FAILED, SLOT, SUCCEEDED, TABLE, cleanup_definition, placeholder, release_parameters, release_state,
-    retry, semaphore_states, transient_retry,
+from generator.concerns.workflow.asl_blocks import (  # noqa: F401
+    ACQUIRE,
+    ALREADY_HELD,
+    CLEANUP_RELEASE,
+    DYNAMODB_UPDATE,
+    FAILED,
+    LOCK_KEY,
+    RELEASE,
+    RELEASE_AFTER_FAILURE,
+    RELEASE_FAILED,
+    SLOT,
+    SUCCEEDED,
+    TABLE,
+    cleanup_definition,
+    placeholder,
+    release_parameters,
+    release_state,
+    retry,
+    semaphore_states,
+    transient_retry,
 )
 from generator.naming import logical
-from generator.spec.workflow_model import CallStep, ChooseStep, PauseStep
+from generator.concerns.workflow.spec import CallStep, ChooseStep, PauseStep
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 SQS_SEND_AND_WAIT = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"

@@ -19,13 +19,17 @@ from troposphere.pipes import (Pipe, PipeSourceParameters, PipeSourceSqsQueuePar
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
 from generator import function_env, iam
-from generator.components import alarms, encryption, function, workflow_asl, workflow_semaphore
-from generator.components import queue as queue_component
-from generator.components.base import Grant, RenderContext, arn
-from generator.components.subscription import EVENTS_DLQ
-from generator.components.workflow_roles import logging, observability_statements, service_role, state_machine_arn
+from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
+from generator.concerns.function import render as function
+from generator.concerns.workflow import asl as workflow_asl
+from generator.concerns.workflow import semaphore as workflow_semaphore
+from generator.concerns.queue import render as queue_component
+from generator.render_context import Grant, RenderContext, arn
+from generator.concerns.subscription.render import EVENTS_DLQ
+from generator.concerns.workflow.roles import logging, observability_statements, service_role, state_machine_arn
 from generator.naming import logical
-from generator.resolve_workflows import ResolvedWorkflow
+from generator.concerns.workflow.resolve import ResolvedWorkflow
 
 DECIDE_ACTIONS = ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"]
 

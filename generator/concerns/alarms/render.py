@@ -13,9 +13,9 @@ from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.sns import Subscription, Topic, TopicPolicy
 
 from generator import defaults
-from generator.components import encryption
-from generator.components.base import RenderContext, deny_insecure_transport
-from generator.components.subscription import EVENTS_DLQ
+from generator.concerns.encryption import render as encryption
+from generator.render_context import RenderContext, deny_insecure_transport
+from generator.concerns.subscription.render import EVENTS_DLQ
 
 TOPIC = "AlertsTopic"
 

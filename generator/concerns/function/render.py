@@ -11,7 +11,7 @@ from troposphere.awslambda import Code, Environment, Function, LoggingConfig, Tr
 from troposphere.logs import LogGroup
 
 from generator import defaults, function_env
-from generator.components.base import RenderContext, arn
+from generator.render_context import RenderContext, arn
 from generator.resolve import ResolvedFunction
 
 CODE_KEY_PARAMETER = "CodeKey"

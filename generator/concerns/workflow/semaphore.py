@@ -23,11 +23,13 @@ from troposphere.logs import LogGroup
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
 from generator import defaults, iam
-from generator.components import alarms, encryption, workflow_asl
-from generator.components import queue as queue_component
-from generator.components.base import Grant, RenderContext, arn
-from generator.components.workflow_roles import logging, observability_statements, service_role, state_machine_arn
-from generator.resolve_workflows import ResolvedSemaphore
+from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
+from generator.concerns.workflow import asl as workflow_asl
+from generator.concerns.queue import render as queue_component
+from generator.render_context import Grant, RenderContext, arn
+from generator.concerns.workflow.roles import logging, observability_statements, service_role, state_machine_arn
+from generator.concerns.workflow.resolve import ResolvedSemaphore
 
 TABLE = "SemaphoreTable"
 CLEANUP = "SemaphoreCleanupStateMachine"

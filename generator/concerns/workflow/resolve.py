@@ -1,16 +1,18 @@
 """Workflows of a service, resolved: names, durations in seconds, the queue that event-started
 workflows read from, one review queue per pause, and the service's semaphore resources. The ASL
-itself is built by components/workflow_asl.py from these values."""
+itself is built by concerns/workflow/asl.py from these values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from generator import defaults
+from generator.concerns.queue.resolve import resolve_queue
+from generator.concerns.subscription.resolve import resolve_subscription
 from generator.naming import Names, logical
 from generator.spec.model import QueueSpec, ServiceSpec
 from generator.spec.platform import PlatformSpec
-from generator.spec.workflow_model import ChooseStep, PauseStep
+from generator.concerns.workflow.spec import ChooseStep, PauseStep
 from generator.stages import Stage
 
 # A business process that has not finished in a week is stuck; Step Functions' own limit is a
@@ -78,8 +80,6 @@ class ResolvedWorkflow:
 
 
 def resolve_workflows(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceSpec) -> tuple:
-    from generator.resolve import resolve_queue, resolve_subscription
-
     semaphore = _semaphore(names) if any(wf.max_concurrent_executions for wf in spec.workflows.values()) else None
     result = []
     for key, wf in spec.workflows.items():

@@ -9,7 +9,7 @@ Fan-out (`fan_out: true`): the table's stream feeds a generated *publisher funct
 store topic in the EventBridge-style envelope, with plain-JSON `detail`. A function rather than
 EventBridge Pipes, because Pipes can only template the DynamoDB-typed image, and subscribers
 filter on the event's fields (`amount: [{numeric: [">=", 10000]}]`). Subscriptions to the topic
-are rendered by components/subscription.py; other services import the topic by its export.
+are rendered by concerns/subscription/render.py; other services import the topic by its export.
 
 Every stream-source default (finite retries, record age, bisection, OnFailure DLQ, one batch
 per shard) is in `generator/defaults.py` with its reason; AWS's retry-forever defaults are
@@ -29,9 +29,12 @@ from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRec
 from troposphere.sns import Topic, TopicPolicy
 
 from generator import defaults, function_env, iam
-from generator.components import alarms, encryption, function, queue as queue_component
-from generator.components.base import RenderContext, deny_insecure_transport
-from generator.components.store_subscription import STORE_TOPIC
+from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
+from generator.concerns.function import render as function
+from generator.concerns.queue import render as queue_component
+from generator.render_context import RenderContext, deny_insecure_transport
+from generator.concerns.subscription.render_store import STORE_TOPIC
 from generator.naming import logical
 from generator.resolve import ResolvedEventStore, ResolvedFunction
 

@@ -1,1 +1,0 @@
-"""One module per concern; each owns its resources, outputs and the IAM it needs."""

@@ -1,0 +1,94 @@
+"""The package's shape: no import cycles (lazy imports inside functions count too: they only hide
+a cycle), and every concern's rules are registered."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from generator.rules.registry import RULE_MODULES
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "generator"
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "runtime" in path.relative_to(PACKAGE).parts[:1]:  # copied into services, not imported
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def imports(path: Path, known: dict[str, Path]) -> set[str]:
+    """Every generator module `path` imports at run time (TYPE_CHECKING blocks excluded)."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if candidate in known else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("generator"))
+    return {m for m in found if m in known}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    result: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                result.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return result
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles():
+    known = modules()
+    graph = {name: imports(path, known) - {name} for name, path in known.items()}
+    assert cycles(graph) == []
+
+
+def test_every_concern_rules_module_is_registered():
+    """A module under generator/concerns/ that defines rule classes is collected by the registry."""
+    from generator.concerns.registry import rule_modules
+
+    defining = set()
+    for path in (PACKAGE / "concerns").rglob("*.py"):
+        text = path.read_text()
+        if any(f"({base}):" in text for base in ("SpecRule", "FleetRule", "TemplateRule")):
+            defining.add(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    assert defining and defining <= set(RULE_MODULES) | set(rule_modules())
