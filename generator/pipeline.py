@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, render_all, render_one
 from generator.discovery import check_imports
-from generator.fleet import lint_texts
+from generator.lint_many import lint_texts
 from generator.errors import SpecError, SpecErrors
 from generator.output import FileResult
 from generator.ownership import OUTPUT, PlannedFile, apply

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import fleet
+from generator import lint_many
 from generator.findings import Finding
 
 BAD = """AWSTemplateFormatVersion: '2010-09-09'
@@ -27,28 +27,28 @@ class CountingLinter:
 
 def test_findings_are_cached_by_content(linter, tmp_path):
     counting = CountingLinter(linter)
-    first = fleet.lint_texts([BAD], "eu-west-1", tmp_path, counting)
+    first = lint_many.lint_texts([BAD], "eu-west-1", tmp_path, counting)
     assert "VisibilityTimeout" in " ".join(f.path for f in first[0])
-    assert list((tmp_path / fleet.CACHE_DIR).glob("*.json"))
-    again = fleet.lint_texts([BAD], "eu-west-1", tmp_path, counting)
+    assert list((tmp_path / lint_many.CACHE_DIR).glob("*.json"))
+    again = lint_many.lint_texts([BAD], "eu-west-1", tmp_path, counting)
     assert counting.calls == 1 and again == first
-    changed = fleet.lint_texts([BAD.replace("100000", "100")], "eu-west-1", tmp_path, counting)
+    changed = lint_many.lint_texts([BAD.replace("100000", "100")], "eu-west-1", tmp_path, counting)
     assert counting.calls == 2
     assert "VisibilityTimeout" not in " ".join(f.path for f in changed[0])
 
 
 def test_unreadable_cache_entry_is_linted_again(linter, tmp_path):
     counting = CountingLinter(linter)
-    fleet.lint_texts([BAD], "eu-west-1", tmp_path, counting)
-    for entry in (tmp_path / fleet.CACHE_DIR).glob("*.json"):
+    lint_many.lint_texts([BAD], "eu-west-1", tmp_path, counting)
+    for entry in (tmp_path / lint_many.CACHE_DIR).glob("*.json"):
         entry.write_text("{not json")
-    fleet.lint_texts([BAD], "eu-west-1", tmp_path, counting)
+    lint_many.lint_texts([BAD], "eu-west-1", tmp_path, counting)
     assert counting.calls == 2
 
 
 def test_parallel_lint_matches_in_process_lint(linter):
     texts = [BAD, BAD.replace("100000", "100"), BAD, BAD.replace("100000", "200000")]
-    parallel = fleet.lint_texts(texts, "eu-west-1", None)
+    parallel = lint_many.lint_texts(texts, "eu-west-1", None)
     serial = [linter.lint(t, "") for t in texts]
     assert parallel == serial and all(isinstance(f, Finding) for fs in parallel for f in fs)
     # and they are the findings of each text, in order: only the 100 s timeout is in range
