@@ -12,8 +12,8 @@ SPECS = ROOT / "specs"
 
 # The slow tier: a moto server, a subprocess running a generated service's own test suite, or a
 # whole `svcgen new`/build in a fresh process. `pytest -m "not e2e"` is the fast tier.
-E2E_DIRS = ("e2e",)
-E2E_FILES = ("test_demo_code.py", "test_new.py", "test_invoke.py")
+E2E_DIRS = ("e2e", "fuzz")
+E2E_FILES = ("test_demo_code.py", "test_new.py", "test_invoke.py", "test_cli.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -21,17 +21,28 @@ TUNED_STAGES = ("main", "pr-9")
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_templates_match_goldens(stage, demo_workspace, linter, tmp_path, request):
-    _compare(pipeline.build(demo_workspace, stage, tmp_path, linter=linter, code=False), tmp_path, stage, GOLDEN,
+def test_templates_match_goldens(stage, demo_workspace, tmp_path, request):
+    _compare(pipeline.build(demo_workspace, stage, tmp_path, lint=False, code=False), tmp_path, stage, GOLDEN,
              request)
 
 
 @pytest.mark.parametrize("stage", TUNED_STAGES)
-def test_tuned_platform_templates_match_goldens(stage, linter, tmp_path, request):
+def test_tuned_platform_templates_match_goldens(stage, tmp_path, request):
     from generator.workspace import load_workspace
 
-    result = pipeline.build(load_workspace([TUNED]), stage, tmp_path, linter=linter, code=False)
+    result = pipeline.build(load_workspace([TUNED]), stage, tmp_path, lint=False, code=False)
     _compare(result, tmp_path, stage, GOLDEN / "tuned", request)
+
+
+@pytest.mark.e2e  # cfn-lint over every golden: seconds, so it is in the slow tier
+def test_every_golden_is_lint_clean(linter):
+    """The goldens above equal what svcgen builds; here they pass cfn-lint (informational and
+    serverless rules), so every reviewed template is one AWS's linter accepts."""
+    goldens = sorted(GOLDEN.rglob("template.yaml"))
+    assert len(goldens) >= 14
+    findings = {str(p.relative_to(GOLDEN)): [f"{f.rule_id} {f.message}" for f in linter.lint(p.read_text(), "t.yaml")]
+                for p in goldens}
+    assert {k: v for k, v in findings.items() if v} == {}
 
 
 def _compare(result, out: Path, stage: str, golden_dir: Path, request) -> None:

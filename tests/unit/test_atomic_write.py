@@ -205,6 +205,7 @@ def built(tmp_path, capsys):
     return tmp_path, args, len(pending)
 
 
+@pytest.mark.e2e  # whole builds of the demo
 @pytest.mark.parametrize("which", ["first", "last"])
 def test_a_build_that_cannot_write_one_file_changes_no_file(built, monkeypatch, capsys, which):
     root, args, count = built
@@ -221,6 +222,7 @@ def test_a_build_that_cannot_write_one_file_changes_no_file(built, monkeypatch, 
     assert (root / "specs" / "payments" / "handlers").is_dir()
 
 
+@pytest.mark.e2e  # whole builds of the demo
 def test_a_build_removes_stale_temporaries_where_it_writes(built):
     root, args, _ = built
     template_dir = root / "out" / "dev" / "platform"  # its template is identical: not rewritten
@@ -232,6 +234,7 @@ def test_a_build_removes_stale_temporaries_where_it_writes(built):
     assert not any(p.exists() for p in stale)
 
 
+@pytest.mark.e2e  # whole builds of the demo
 def test_build_with_an_unreadable_generated_file_is_one_error_line(built, monkeypatch, capsys):
     root, args, _ = built
     generated = root / "specs" / "payments" / "plumbing" / "observability.py"

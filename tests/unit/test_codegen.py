@@ -31,6 +31,7 @@ def test_code_lives_beside_the_spec():
     assert code_dir("specs/ledger.yaml").as_posix() == "specs/ledger"
 
 
+@pytest.mark.e2e  # runs generated code in subprocesses
 @pytest.mark.parametrize("service", DEMO)
 def test_generated_user_tests_pass_out_of_the_box(demo_code, service):
     result = run_generated_tests(demo_code[service])
@@ -47,6 +48,7 @@ def test_generated_code_is_pyflakes_clean(demo_code):
     assert warnings == 0, out.getvalue() + err.getvalue()
 
 
+@pytest.mark.e2e  # runs generated code in subprocesses
 def test_every_module_imports_without_aws_configuration(demo_code):
     """No region, no credentials: creating any boto3 client at import time would fail here."""
     script = """
@@ -237,6 +239,7 @@ def test_idempotency_is_generated_only_when_configured(demo_workspace, tmp_path)
 EXAMPLES = sorted(p for p in (SPECS.parent / "examples").iterdir() if (p / "platform.yaml").is_file())
 
 
+@pytest.mark.e2e  # runs generated code in subprocesses
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_generates_clean_code_whose_tests_pass(example, tmp_path):
     from generator.workspace import load_workspace
@@ -318,6 +321,7 @@ functions:
 """
 
 
+@pytest.mark.e2e  # runs generated code in subprocesses
 def test_every_field_type_and_a_keyword_field_round_trip(tmp_path):
     from generator.workspace import load_workspace
 

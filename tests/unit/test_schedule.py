@@ -252,6 +252,7 @@ def test_yaml_11_booleans_are_quoted_but_dynamodb_types_are_not():
 
 # --- generated code ---------------------------------------------------------------------------
 
+@pytest.mark.e2e  # runs generated code in a subprocess
 def test_generated_code_of_a_scheduled_function(tmp_path):
     from generator.workspace import load_workspace
     from tests.conftest import ROOT

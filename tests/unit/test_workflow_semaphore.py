@@ -145,6 +145,7 @@ def demo(demo_workspace, dynamodb):
     return Simulation(svc, svc.workflows[0], dynamodb)
 
 
+@pytest.mark.e2e  # a 40-execution simulation on moto
 def test_overlapping_executions_never_exceed_the_limit_and_all_of_them_run(demo):
     limit = demo.wf.max_concurrent
     assert limit == 5
