@@ -12,7 +12,8 @@ from typing import Any
 from generator import defaults
 from generator.concerns import registry as concerns
 from generator.naming import Names, PlatformNames, logical
-from generator.spec.model import FunctionSpec, QueueSpec, ServiceSpec
+from generator.concerns.queue.spec import QueueSpec
+from generator.spec.model import FunctionSpec, ServiceSpec
 from generator.spec.platform import PlatformSpec
 from generator.concerns.queue.resolve import ResolvedQueue, resolve_queue
 from generator.concerns.subscription.resolve import ResolvedSubscription, event_source, resolve_subscription, store_source

@@ -15,7 +15,7 @@ import keyword
 from dataclasses import dataclass
 
 from generator.codegen.literals import py
-from generator.spec.model import EventContract, FieldSpec
+from generator.concerns.events.spec import EventContract, FieldSpec
 
 # Contract type -> (annotation in models.py, annotation in publish.py's signatures).
 # Strict where lax parsing would change meaning: "5" is not an amount, "yes" not a boolean.

@@ -1,9 +1,11 @@
-"""The service spec language (v1), as pydantic models.
+"""The service spec language (v1), as pydantic models: the service and its functions.
 
-Only the *shape* and single-field ranges live here; rules that relate several fields, files or
-services live in `spec/rules.py` so that each can point at the exact key it is about. Every field
-is optional where a default exists: defaults are applied later, in `resolve`, from the
-component that owns them (so the spec says only what differs).
+Only the *shape* and single-field ranges live in the models; rules that relate several fields,
+files or services are rule classes (generator/rules/, each concern's rules.py) so that each can
+point at the exact key it is about. Each concern's fragment lives in its package
+(generator/concerns/<concern>/spec.py) and is composed here; registered concerns add their
+function fields themselves. Every field is optional where a default exists: defaults are applied
+later, in `resolve`, from the concern that owns them (so the spec says only what differs).
 """
 
 from __future__ import annotations
@@ -17,38 +19,12 @@ from generator.spec.base import (  # re-exported: the spec language's names, see
     EMAIL, ENV_NAME, EVENT_NAME, HANDLER, HTTP_ROUTE, SERVICE_NAME, TAG_KEY, WORKFLOW_REF, Email, EnvName,
     EventName, FunctionName, ServiceName, Strict, Subscription, TagKey,
 )
+from generator.concerns.alarms.spec import Alerts
+from generator.concerns.event_store.spec import EventStoreSpec
+from generator.concerns.events.spec import FIELD_NAME, EventContract, FieldSpec  # FIELD_NAME: see __all__
+from generator.concerns.idempotency.spec import IdempotencySpec
+from generator.concerns.queue.spec import DeadLetterSpec, QueueSpec
 from generator.concerns.workflow.spec import WorkflowSpec
-
-class DeadLetterSpec(Strict):
-    fifo: bool | None = Field(None, description="Must match the source queue; defaults to it.")
-    retention_days: int | None = Field(None, ge=1, le=14, description="Days a failed message is kept (SQS max 14).")
-
-
-class QueueSpec(Strict):
-    """The SQS queue in front of a subscribing function."""
-
-    fifo: bool = Field(False, description="FIFO queue; only when asked for, never the default.")
-    batch_size: int | None = Field(None, ge=1, le=10000, description="Records per invocation (FIFO: at most 10).")
-    batching_window: int | None = Field(None, ge=0, le=300, description="Seconds to gather a batch.")
-    max_concurrency: int | None = Field(
-        None, ge=2, le=1000, description="ScalingConfig.MaximumConcurrency: caps concurrent consumers."
-    )
-    max_receive_count: int | None = Field(
-        None, ge=2, le=1000, description="Receives before a message moves to the DLQ (never 1)."
-    )
-    retention_days: int | None = Field(None, ge=1, le=13, description="Days a message is kept (must stay below the DLQ's).")
-    message_group: str | None = Field(
-        None, min_length=1, max_length=100, description="FIFO only: MessageGroupId EventBridge sets on delivery."
-    )
-    dlq: DeadLetterSpec | None = None
-
-
-class IdempotencySpec(Strict):
-    """Process each business event once, even when SQS or EventBridge deliver it twice."""
-
-    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
-        ..., description="A required field of every consumed event that identifies it (not the message id).")
-
 
 # Registered concerns (generator/concerns/registry.py) add their fields, e.g. `schedule:`.
 class FunctionSpec(*function_fragments(), Strict):
@@ -76,39 +52,6 @@ class FunctionSpec(*function_fragments(), Strict):
         "Once any function of the service declares it, a function that does not may publish nothing.")
 
 
-FIELD_NAME = r"^[a-z][a-z0-9_]*$"
-FieldName = Annotated[str, StringConstraints(pattern=FIELD_NAME, max_length=64)]
-FieldType = Literal["string", "integer", "number", "decimal", "boolean", "datetime", "date", "object", "list"]
-
-
-class FieldSpec(Strict):
-    type: FieldType
-    required: bool = Field(True, description="Absent or null is invalid when required.")
-    items: Literal["string", "integer", "number", "decimal", "boolean", "datetime", "date", "object"] | None = Field(
-        None, description="Element type, for `type: list`.")
-    sensitive: bool = Field(False, description="Masked in every log line (personal or secret data).")
-    description: str | None = Field(None, max_length=256)
-
-
-class EventContract(Strict):
-    """The payload (`detail`) of an event this service owns: published on the bus or stored."""
-
-    version: int = Field(1, ge=1, le=1000, description="Bump on a breaking change; carried in every event.")
-    description: str | None = Field(None, max_length=256)
-    fields: dict[FieldName, FieldSpec] = Field(..., min_length=1)
-
-
-class EventStoreSpec(Strict):
-    """DynamoDB event store: partition key aggregate id, sort key revision."""
-
-    events: list[EventName] = Field(..., min_length=1, description="Event types the store holds.")
-    fan_out: bool = Field(True, description="Publish every stored event to the service's store topic.")
-
-
-class Alerts(Strict):
-    email: list[Email] = Field(default_factory=list)
-
-
 class ServiceSpec(Strict):
     service: ServiceName
     owner: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -125,7 +68,7 @@ class ServiceSpec(Strict):
 
 
 __all__ = [
-    "EMAIL", "ENV_NAME", "EVENT_NAME", "HANDLER", "HTTP_ROUTE", "SERVICE_NAME", "TAG_KEY", "WORKFLOW_REF", "Email",
+    "EMAIL", "ENV_NAME", "EVENT_NAME", "FIELD_NAME", "HANDLER", "HTTP_ROUTE", "SERVICE_NAME", "TAG_KEY", "WORKFLOW_REF", "Email",
     "EnvName", "EventName", "FunctionName", "ServiceName", "Strict", "Subscription", "TagKey",
     "Alerts", "DeadLetterSpec", "EventContract", "EventStoreSpec", "FieldSpec", "FunctionSpec", "IdempotencySpec",
     "QueueSpec", "ServiceSpec", "WorkflowSpec",

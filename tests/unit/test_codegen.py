@@ -13,7 +13,7 @@ import pytest
 from generator.codegen import code_dir
 from generator.output import Outcome
 from generator.ownership import OWNED, USER, apply
-from generator.spec.model import IdempotencySpec
+from generator.concerns.idempotency.spec import IdempotencySpec
 from tests.conftest import SPECS
 from tests.unit.codegen_support import clean_env, generate, plan, run_generated_tests, run_python, service_input
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from generator import defaults
 from generator.naming import Names, logical
-from generator.spec.model import QueueSpec
+from generator.concerns.queue.spec import QueueSpec
 from generator.spec.platform import PlatformSpec
 
 DAY = 86400

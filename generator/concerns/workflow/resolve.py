@@ -10,7 +10,8 @@ from generator import defaults
 from generator.concerns.queue.resolve import resolve_queue
 from generator.concerns.subscription.resolve import resolve_subscription
 from generator.naming import Names, logical
-from generator.spec.model import QueueSpec, ServiceSpec
+from generator.concerns.queue.spec import QueueSpec
+from generator.spec.model import ServiceSpec
 from generator.spec.platform import PlatformSpec
 from generator.concerns.workflow.spec import ChooseStep, PauseStep
 from generator.stages import Stage

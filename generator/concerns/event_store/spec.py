@@ -1,0 +1,14 @@
+"""A service's `event_store:`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from generator.spec.base import EventName, Strict
+
+
+class EventStoreSpec(Strict):
+    """DynamoDB event store: partition key aggregate id, sort key revision."""
+
+    events: list[EventName] = Field(..., min_length=1, description="Event types the store holds.")
+    fan_out: bool = Field(True, description="Publish every stored event to the service's store topic.")
