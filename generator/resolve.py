@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator import defaults
+from generator.concerns.alarms import defaults as alarms_defaults
+from generator.concerns.function import defaults as function_defaults
 from generator.concerns import registry as concerns
 from generator.naming import Names, PlatformNames, logical
 from generator.concerns.queue.spec import QueueSpec
@@ -113,9 +114,9 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
     names = Names(platform.org, stage.name, spec.service)
     pd = platform.defaults
     if stage.persistent:
-        retention = pd.logs.retention_days or defaults.LOG_RETENTION_DAYS
+        retention = pd.logs.retention_days or function_defaults.LOG_RETENTION_DAYS
     else:
-        retention = pd.logs.ephemeral_retention_days or defaults.EPHEMERAL_LOG_RETENTION_DAYS
+        retention = pd.logs.ephemeral_retention_days or function_defaults.EPHEMERAL_LOG_RETENTION_DAYS
     functions = tuple(
         _function(names, platform, stage, spec, key, fn) for key, fn in spec.functions.items()
     )
@@ -136,7 +137,7 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
         functions=functions,
         alert_emails=tuple(spec.alerts.email),
         log_retention_days=retention,
-        queue_age_alarm_seconds=pd.alarms.queue_age_seconds or defaults.QUEUE_AGE_ALARM_SECONDS,
+        queue_age_alarm_seconds=pd.alarms.queue_age_seconds or alarms_defaults.QUEUE_AGE_ALARM_SECONDS,
         event_store=ResolvedEventStore(
             table_name=names.physical("table", "events"),
             events=tuple(store.events),
@@ -154,7 +155,7 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
 
 def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceSpec,
               key: str, fn: FunctionSpec) -> ResolvedFunction:
-    timeout = fn.timeout or platform.defaults.function.timeout or defaults.FUNCTION_TIMEOUT
+    timeout = fn.timeout or platform.defaults.function.timeout or function_defaults.FUNCTION_TIMEOUT
     base = logical(key)
     subscriptions = tuple(resolve_subscription(names, platform, stage, spec.service, key, sub)
                           for sub in fn.subscribe)
@@ -173,7 +174,7 @@ def _function(names: Names, platform: PlatformSpec, stage: Stage, spec: ServiceS
         description=fn.description or f"{spec.service} {key}",
         runtime=spec.runtime or platform.runtimes.default,
         timeout=timeout,
-        memory=fn.memory or platform.defaults.function.memory or defaults.FUNCTION_MEMORY,
+        memory=fn.memory or platform.defaults.function.memory or function_defaults.FUNCTION_MEMORY,
         environment=tuple(sorted(fn.environment.items())),
         reserved_concurrency=reserved,
         subscriptions=subscriptions,

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import ruamel.yaml
 
-from generator import defaults, pipeline
+from generator import pipeline
+from generator.concerns.function import defaults as function_defaults
+from generator.concerns.queue import defaults as queue_defaults
 from generator.errors import SpecErrors
 from generator.lint import Linter
 from generator.workspace import load_workspace
@@ -122,18 +124,18 @@ def test_ephemeral_stage_keeps_nothing_and_pages_nobody(build, template, example
 def test_minimal_function(template, stage):
     tpl = template("minimal-function", stage, "statements")
     fn = props(tpl, "RenderStatement")
-    assert fn["Timeout"] == defaults.FUNCTION_TIMEOUT and fn["MemorySize"] == defaults.FUNCTION_MEMORY
+    assert fn["Timeout"] == function_defaults.FUNCTION_TIMEOUT and fn["MemorySize"] == function_defaults.FUNCTION_MEMORY
     assert fn["TracingConfig"] == {"Mode": "Active"}
     assert fn["LoggingConfig"]["LogFormat"] == "JSON"
     assert fn["LoggingConfig"]["LogGroup"] == {"Ref": "RenderStatementLogGroup"}
     assert fn["Environment"]["Variables"] == {
-        "POWERTOOLS_LOG_LEVEL": defaults.POWERTOOLS_LOG_LEVEL,
+        "POWERTOOLS_LOG_LEVEL": function_defaults.POWERTOOLS_LOG_LEVEL,
         "POWERTOOLS_METRICS_NAMESPACE": "demo",
         "POWERTOOLS_SERVICE_NAME": "statements",
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": defaults.TRACER_CAPTURE_RESPONSE,
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": function_defaults.TRACER_CAPTURE_RESPONSE,
         "SVCGEN_STAGE": stage,
     }
-    retention = defaults.LOG_RETENTION_DAYS if stage == PERSISTENT else defaults.EPHEMERAL_LOG_RETENTION_DAYS
+    retention = function_defaults.LOG_RETENTION_DAYS if stage == PERSISTENT else function_defaults.EPHEMERAL_LOG_RETENTION_DAYS
     assert props(tpl, "RenderStatementLogGroup")["RetentionInDays"] == retention
     # Its own role: logs on its own log group and X-Ray, nothing else, no managed policies.
     role = props(tpl, "RenderStatementRole")
@@ -155,11 +157,11 @@ def test_subscriber_queue(template):
     window = mapping["MaximumBatchingWindowInSeconds"]
     queue = props(tpl, "RecordAccountQueue")
     assert (timeout, window) == (20, 5)
-    assert queue["VisibilityTimeout"] == defaults.VISIBILITY_TIMEOUT_FACTOR * timeout + window == 125
+    assert queue["VisibilityTimeout"] == queue_defaults.VISIBILITY_TIMEOUT_FACTOR * timeout + window == 125
     assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["RecordAccountDlq", "Arn"]},
-                                      "maxReceiveCount": defaults.QUEUE_MAX_RECEIVE_COUNT}
+                                      "maxReceiveCount": queue_defaults.QUEUE_MAX_RECEIVE_COUNT}
     assert queue["KmsMasterKeyId"] == {"Ref": "EncryptionKey"}
-    assert props(tpl, "RecordAccountDlq")["MessageRetentionPeriod"] == defaults.DLQ_RETENTION_DAYS * 86400
+    assert props(tpl, "RecordAccountDlq")["MessageRetentionPeriod"] == queue_defaults.DLQ_RETENTION_DAYS * 86400
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     # Only EventBridge, acting for this service's own rule, may send into the queue.
     allow, deny = props(tpl, "RecordAccountQueuePolicy")["PolicyDocument"]["Statement"]
@@ -211,7 +213,7 @@ def test_rate_limited_partner(template):
     cap = props(dev, "SendWireEventSource")["ScalingConfig"]["MaximumConcurrency"]
     reserved = props(dev, "SendWire")["ReservedConcurrentExecutions"]
     assert (cap, reserved) == (2, 3) and cap <= reserved
-    assert props(dev, "SendWireQueue")["VisibilityTimeout"] == defaults.VISIBILITY_TIMEOUT_FACTOR * 30
+    assert props(dev, "SendWireQueue")["VisibilityTimeout"] == queue_defaults.VISIBILITY_TIMEOUT_FACTOR * 30
     # Ephemeral: the reservation goes, the poller cap stays.
     pr = template("rate-limited-partner", EPHEMERAL, "wires")
     assert "ReservedConcurrentExecutions" not in props(pr, "SendWire")
@@ -262,7 +264,7 @@ def test_ephemeral_stage_persistent_side(template):
     tpl = template("ephemeral-stage", PERSISTENT, "cards")
     assert props(tpl, "IssueCard")["ReservedConcurrentExecutions"] == 5
     assert all(tpl["Resources"][r]["DeletionPolicy"] == "Retain" for r in STATEFUL)
-    assert props(tpl, "IssueCardLogGroup")["RetentionInDays"] == defaults.LOG_RETENTION_DAYS
+    assert props(tpl, "IssueCardLogGroup")["RetentionInDays"] == function_defaults.LOG_RETENTION_DAYS
     assert len(resources(tpl, "AWS::CloudWatch::Alarm")) == 6
 
 
@@ -270,7 +272,7 @@ def test_ephemeral_stage_ephemeral_side(build, template):
     tpl = template("ephemeral-stage", EPHEMERAL, "cards")
     assert "ReservedConcurrentExecutions" not in props(tpl, "IssueCard")
     assert all(tpl["Resources"][r]["DeletionPolicy"] == "Delete" for r in STATEFUL)
-    assert props(tpl, "IssueCardLogGroup")["RetentionInDays"] == defaults.EPHEMERAL_LOG_RETENTION_DAYS
+    assert props(tpl, "IssueCardLogGroup")["RetentionInDays"] == function_defaults.EPHEMERAL_LOG_RETENTION_DAYS
     assert not resources(tpl, "AWS::CloudWatch::Alarm")
     # Subscribes on the parent stage's bus; has no platform stack of its own.
     rule = props(tpl, "IssueCardAccountsAccountOpenedRule")
@@ -305,7 +307,7 @@ def test_http_endpoint(template, stage):
     stage_props = props(tpl, "HttpApiStage")
     assert stage_props["StageName"] == "$default"
     assert stage_props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
-    retention = defaults.LOG_RETENTION_DAYS if stage == PERSISTENT else defaults.EPHEMERAL_LOG_RETENTION_DAYS
+    retention = function_defaults.LOG_RETENTION_DAYS if stage == PERSISTENT else function_defaults.EPHEMERAL_LOG_RETENTION_DAYS
     assert props(tpl, "HttpApiAccessLogs")["RetentionInDays"] == retention
     assert tpl["Outputs"]["ApiUrl"]["Export"] == {"Name": f"demo-{stage}-balances-api-url"}
     assert ("HttpApiServerErrorsAlarm" in tpl["Resources"]) == (stage == PERSISTENT)

@@ -1,7 +1,7 @@
 """`platform.yaml`: what the platform team decides once for every service.
 
 Overrides of svcgen's built-in defaults sit under `defaults:`; anything not set there falls back
-to `generator/defaults.py`, where each default carries its reason and source.
+to each concern's `generator/concerns/<concern>/defaults.py`, where each default carries its reason and source.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from generator.defaults import LOG_RETENTION_ALLOWED
+from generator.concerns.function.defaults import LOG_RETENTION_ALLOWED
 
 from generator.spec.model import Strict
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from generator import defaults
+from generator.concerns.event_store import defaults as event_store_defaults
 from generator.concerns.subscription.resolve import store_topic_export
 from generator.runtime import store_publisher
 from tests.stream_events import record, stored_item, stream_event, typed
@@ -116,9 +116,9 @@ def test_stream_mapping_retries_finitely_bisects_keeps_order_and_sends_failures_
     assert esm["EventSourceArn"] == {"Fn::GetAtt": ["EventStore", "StreamArn"]}
     assert esm["FunctionName"] == {"Ref": "StorePublisher"}
     assert esm["StartingPosition"] == "TRIM_HORIZON"
-    assert esm["BatchSize"] == defaults.STORE_STREAM_BATCH_SIZE
-    assert 0 <= esm["MaximumRetryAttempts"] == defaults.STORE_STREAM_MAX_RETRY_ATTEMPTS  # never -1 (forever)
-    assert 60 <= esm["MaximumRecordAgeInSeconds"] == defaults.STORE_STREAM_MAX_RECORD_AGE_SECONDS < 86400
+    assert esm["BatchSize"] == event_store_defaults.STORE_STREAM_BATCH_SIZE
+    assert 0 <= esm["MaximumRetryAttempts"] == event_store_defaults.STORE_STREAM_MAX_RETRY_ATTEMPTS  # never -1 (forever)
+    assert 60 <= esm["MaximumRecordAgeInSeconds"] == event_store_defaults.STORE_STREAM_MAX_RECORD_AGE_SECONDS < 86400
     assert esm["BisectBatchOnFunctionError"] is True
     assert esm["ParallelizationFactor"] == 1
     assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -137,7 +137,7 @@ def test_publisher_is_a_generated_function_like_every_other():
     fn = t["Resources"]["StorePublisher"]["Properties"]
     assert fn["Handler"] == "plumbing.runtime.store_publisher.handler"
     assert fn["FunctionName"] == "acme-dev-ledger-store-publisher"
-    assert fn["Timeout"] == defaults.STORE_PUBLISHER_TIMEOUT and fn["MemorySize"] == defaults.STORE_PUBLISHER_MEMORY
+    assert fn["Timeout"] == event_store_defaults.STORE_PUBLISHER_TIMEOUT and fn["MemorySize"] == event_store_defaults.STORE_PUBLISHER_MEMORY
     assert fn["TracingConfig"] == {"Mode": "Active"} and fn["LoggingConfig"]["LogFormat"] == "JSON"
     assert fn["LoggingConfig"]["LogGroup"] == {"Ref": "StorePublisherLogGroup"}
     assert fn["Role"] == {"Fn::GetAtt": ["StorePublisherRole", "Arn"]}

@@ -8,7 +8,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from generator import defaults
+from generator.concerns.http import defaults as http_defaults
 from generator.concerns.http import render as http_api
 from generator.errors import SpecErrors
 from generator.render import render_service
@@ -128,7 +128,7 @@ def test_access_logs_go_to_own_log_group_as_json_without_ids_or_bodies(stage, re
     settings = props(t, "HttpApiStage")["AccessLogSettings"]
     assert settings["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
     fields = json.loads(settings["Format"])
-    assert fields == defaults.HTTP_ACCESS_LOG_FIELDS
+    assert fields == http_defaults.HTTP_ACCESS_LOG_FIELDS
     assert {"requestId", "ip", "routeKey", "status", "latency", "integrationErrorMessage"} <= set(fields)
     # The route key, never the path (which carries account ids), and nothing from the request.
     assert all(v.startswith("$context.") for v in fields.values())

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator import defaults, pipeline
+from generator import pipeline
+from generator.concerns.alarms import defaults as alarms_defaults
+from generator.concerns.function import defaults as function_defaults
+from generator.concerns.queue import defaults as queue_defaults
 from generator.codegen import plan_service_code
 from generator.resolve import resolve_service
 from generator.stages import resolve_stage
@@ -38,9 +41,9 @@ def spec_functions(template: dict) -> dict:
 
 def test_the_tuned_values_differ_from_the_built_in_ones():
     """Otherwise the tests below could pass on the built-in defaults alone."""
-    assert (defaults.FUNCTION_TIMEOUT, defaults.FUNCTION_MEMORY) != (20, 512)
-    assert (defaults.QUEUE_BATCH_SIZE, defaults.QUEUE_MAX_RECEIVE_COUNT, defaults.QUEUE_AGE_ALARM_SECONDS) != (5, 8, 900)
-    assert (defaults.LOG_RETENTION_DAYS, defaults.EPHEMERAL_LOG_RETENTION_DAYS) != (90, 7)
+    assert (function_defaults.FUNCTION_TIMEOUT, function_defaults.FUNCTION_MEMORY) != (20, 512)
+    assert (queue_defaults.QUEUE_BATCH_SIZE, queue_defaults.QUEUE_MAX_RECEIVE_COUNT, alarms_defaults.QUEUE_AGE_ALARM_SECONDS) != (5, 8, 900)
+    assert (function_defaults.LOG_RETENTION_DAYS, function_defaults.EPHEMERAL_LOG_RETENTION_DAYS) != (90, 7)
 
 
 def test_function_defaults(ws):
@@ -57,7 +60,7 @@ def test_queue_defaults(ws):
     queue = of_type(template, "AWS::SQS::Queue")["OnCardIssuedQueue"]
     assert queue["RedrivePolicy"]["maxReceiveCount"] == 8
     # visibility timeout follows the platform's function timeout (6 x 20 s + the batching window)
-    assert queue["VisibilityTimeout"] == defaults.VISIBILITY_TIMEOUT_FACTOR * 20 + defaults.QUEUE_BATCHING_WINDOW
+    assert queue["VisibilityTimeout"] == queue_defaults.VISIBILITY_TIMEOUT_FACTOR * 20 + queue_defaults.QUEUE_BATCHING_WINDOW
 
 
 @pytest.mark.parametrize("stage, days", [("main", 90), ("pr-9", 7)])
@@ -98,7 +101,7 @@ def test_review_queue_follows_the_platform(ws):
     svc = resolve_service(ws.services[0].spec, ws.platform, resolve_stage("main", ws.platform))
     (workflow,) = svc.workflows
     (pause,) = workflow.pauses
-    assert pause.queue.visibility_timeout == defaults.VISIBILITY_TIMEOUT_FACTOR * 20 + defaults.QUEUE_BATCHING_WINDOW
+    assert pause.queue.visibility_timeout == queue_defaults.VISIBILITY_TIMEOUT_FACTOR * 20 + queue_defaults.QUEUE_BATCHING_WINDOW
     assert (pause.queue.batch_size, pause.queue.max_receive_count) == (5, 8)
 
 

@@ -12,7 +12,7 @@ from troposphere import AccountId, GetAtt, Ref
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.sns import Subscription, Topic, TopicPolicy
 
-from generator import defaults
+from generator.concerns.alarms import defaults
 from generator.concerns.encryption import render as encryption
 from generator.render_context import RenderContext, deny_insecure_transport
 from generator.concerns.subscription.render import EVENTS_DLQ

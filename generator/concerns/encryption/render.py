@@ -10,7 +10,7 @@ from __future__ import annotations
 from troposphere import AccountId, GetAtt, Ref, Sub
 from troposphere.kms import Alias, Key
 
-from generator import defaults
+from generator.concerns.encryption import defaults
 from generator.render_context import RenderContext
 
 KEY = "EncryptionKey"

@@ -12,7 +12,7 @@ filter on the event's fields (`amount: [{numeric: [">=", 10000]}]`). Subscriptio
 are rendered by concerns/subscription/render.py; other services import the topic by its export.
 
 Every stream-source default (finite retries, record age, bisection, OnFailure DLQ, one batch
-per shard) is in `generator/defaults.py` with its reason; AWS's retry-forever defaults are
+per shard) is in `generator/concerns/event_store/defaults.py` with its reason; AWS's retry-forever defaults are
 never used (docs/design.md, defaults: stream sources).
 """
 
@@ -28,7 +28,8 @@ from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRec
                                   SSESpecification, StreamSpecification, Table)
 from troposphere.sns import Topic, TopicPolicy
 
-from generator import defaults, function_env, iam
+from generator import function_env, iam
+from generator.concerns.event_store import defaults
 from generator.concerns.alarms import render as alarms
 from generator.concerns.encryption import render as encryption
 from generator.concerns.function import render as function

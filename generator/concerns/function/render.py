@@ -10,7 +10,8 @@ from troposphere import GetAtt, ImportValue, Parameter, Ref
 from troposphere.awslambda import Code, Environment, Function, LoggingConfig, TracingConfig
 from troposphere.logs import LogGroup
 
-from generator import defaults, function_env
+from generator import function_env
+from generator.concerns.function import defaults
 from generator.render_context import RenderContext, arn
 from generator.resolve import ResolvedFunction
 

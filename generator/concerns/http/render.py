@@ -21,7 +21,7 @@ from troposphere.awslambda import Permission
 from troposphere.cloudwatch import MetricDimension
 from troposphere.logs import LogGroup
 
-from generator import defaults
+from generator.concerns.http import defaults
 from generator.concerns.alarms import render as alarms
 from generator.render_context import RenderContext, arn
 from generator.naming import logical

@@ -1,6 +1,6 @@
 """The SQS queue in front of a subscribing function, its DLQ, and the event source mapping.
 
-Every default here is in the README's *Defaults and why* table (values in `generator/defaults.py`): a DLQ of the same
+Every default here is in the README's *Defaults and why* table (values in `generator/concerns/queue/defaults.py`): a DLQ of the same
 type kept 14 days, maxReceiveCount 5, visibility ≥ 6 × timeout + batching window, KMS with the
 service's customer key, ReportBatchItemFailures, and MaximumConcurrency to cap consumers without
 making throttles look like poison messages.
@@ -12,7 +12,7 @@ from troposphere import GetAtt, Ref
 from troposphere.awslambda import EventSourceMapping, ScalingConfig
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
-from generator import defaults
+from generator.concerns.queue import defaults
 from generator.concerns.encryption import render as encryption
 from generator.render_context import RenderContext, accept, arn, deny_insecure_transport
 from generator.resolve import ResolvedFunction

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import defaults
+from generator.concerns.queue import defaults
 from generator.naming import Names, logical
 from generator.concerns.queue.spec import QueueSpec
 from generator.spec.platform import PlatformSpec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import defaults
+from generator.concerns.queue import defaults
 from generator.rules.base import SpecRule
 
 LAMBDA_SQS = "https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html"

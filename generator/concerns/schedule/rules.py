@@ -9,7 +9,7 @@ import json
 import zoneinfo
 from functools import cache
 
-from generator import defaults as svcgen_defaults
+from generator.concerns.function import defaults as function_defaults
 from generator.concerns.schedule import defaults, expressions
 from generator.rules.base import SpecRule
 
@@ -198,7 +198,7 @@ class RunsDoNotOverlap(SpecRule):
         for name, _, body, path in _of_kind(ctx.spec, "rate"):
             interval = expressions.rate_seconds(body)
             fn = ctx.spec.functions[name]
-            timeout = fn.timeout or platform_timeout or svcgen_defaults.FUNCTION_TIMEOUT
+            timeout = fn.timeout or platform_timeout or function_defaults.FUNCTION_TIMEOUT
             if interval is not None and interval < timeout:
                 yield self.error(ctx.doc, path, f"runs every {interval} s but may take up to {timeout} s (timeout): "
                                  "runs can overlap", "lengthen the interval or shorten the timeout, or make the job "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from generator import defaults
+from generator.concerns.function import defaults as function_defaults
 from generator.concerns.service.names import describe_owner, owner_key
 from generator.rules.base import SpecRule, TemplateRule
 
@@ -239,8 +239,8 @@ def svcgen_environment(spec, platform, key: str) -> dict[str, int]:
     env = {
         "POWERTOOLS_SERVICE_NAME": len(spec.service),
         "POWERTOOLS_METRICS_NAMESPACE": len(platform.org),
-        "POWERTOOLS_LOG_LEVEL": len(defaults.POWERTOOLS_LOG_LEVEL),
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": len(defaults.TRACER_CAPTURE_RESPONSE),
+        "POWERTOOLS_LOG_LEVEL": len(function_defaults.POWERTOOLS_LOG_LEVEL),
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": len(function_defaults.TRACER_CAPTURE_RESPONSE),
         "SVCGEN_STAGE": STAGE_MAX,
     }
     if spec.publishes:

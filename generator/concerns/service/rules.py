@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import defaults
+from generator.concerns.service import defaults
 from generator.rules.base import FleetRule, SpecRule
 
 LAMBDA_RUNTIMES = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"

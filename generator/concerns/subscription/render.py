@@ -13,7 +13,7 @@ from __future__ import annotations
 from troposphere import GetAtt, ImportValue
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, SqsParameters, Target
 
-from generator import defaults
+from generator.concerns.subscription import defaults
 from generator.concerns.queue import render as queue_component
 from generator.concerns.subscription import render_store as store_subscription
 from generator.concerns.subscription.consumers import Consumer, consumers

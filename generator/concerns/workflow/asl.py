@@ -18,7 +18,7 @@ The workflow's state is small on purpose: `ids` (identifiers only), each call's 
 
 from __future__ import annotations
 
-from generator import defaults
+from generator.concerns.workflow import defaults
 
 # The building blocks, re-exported: callers and tests use them through this module.
 from generator.concerns.workflow.asl_blocks import (  # noqa: F401

@@ -9,7 +9,7 @@ conditional UpdateItems. Pure functions returning plain dicts, like workflow_asl
 
 from __future__ import annotations
 
-from generator import defaults
+from generator.concerns.workflow import defaults
 
 DYNAMODB_UPDATE = "arn:aws:states:::dynamodb:updateItem"
 ACQUIRE, ALREADY_HELD = "Acquire slot", "Slot already held"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import defaults
+from generator.concerns.function import defaults as function_defaults
+from generator.concerns.queue import defaults as queue_defaults
+from generator.concerns.workflow import defaults
 from generator.concerns.queue.resolve import resolve_queue
 from generator.concerns.subscription.resolve import resolve_subscription
 from generator.naming import Names, logical
@@ -132,11 +134,11 @@ def _pause(names: Names, platform: PlatformSpec, spec: ServiceSpec, workflow: st
     timeout = seconds(step.timeout)
     # The review message must outlive the wait, or a slow review finds nothing to decide on;
     # 13 days is the most a queue may keep while its DLQ (14) still keeps messages longer.
-    retention_days = min(max(defaults.QUEUE_RETENTION_DAYS, -(-timeout // DAY) + 1), defaults.DLQ_RETENTION_DAYS - 1)
+    retention_days = min(max(queue_defaults.QUEUE_RETENTION_DAYS, -(-timeout // DAY) + 1), queue_defaults.DLQ_RETENTION_DAYS - 1)
     reviewer = spec.functions.get(step.reviewer) if step.reviewer else None
     # The reviewer function is the queue's consumer: visibility follows its timeout, as for any consumer.
     reviewer_timeout = ((reviewer.timeout if reviewer else None) or platform.defaults.function.timeout
-                        or defaults.FUNCTION_TIMEOUT)
+                        or function_defaults.FUNCTION_TIMEOUT)
     if step.heartbeat is not None:
         heartbeat = seconds(step.heartbeat)
     else:

@@ -11,7 +11,8 @@ from troposphere.stepfunctions import (
     LoggingConfiguration,
 )
 
-from generator import defaults, iam
+from generator import iam
+from generator.concerns.workflow import defaults
 from generator.render_context import Grant, arn
 
 # Step Functions delivers its logs through CloudWatch Logs' vended-log APIs, which have no

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import json
 
-from generator import defaults
+from generator.concerns.function import defaults as function_defaults
+from generator.concerns.queue import defaults as queue_defaults
 from generator.codegen.functions import snake
 from generator.concerns.workflow import asl as workflow_asl
 from generator.naming import Names, logical
@@ -39,7 +40,7 @@ TABLE_NAME_MAX = 255
 # A pause's review message is the only delivery of its task token. SQS keeps a message at most
 # 14 days; the review queue keeps it at most 13, below its DLQ (resolve_workflows._pause), and a
 # day longer than the pause: so a pause of more than 12 days outlives its message.
-REVIEW_RETENTION_DAYS = defaults.DLQ_RETENTION_DAYS - 1
+REVIEW_RETENTION_DAYS = queue_defaults.DLQ_RETENTION_DAYS - 1
 PAUSE_WITHIN_RETENTION_SECONDS = (REVIEW_RETENTION_DAYS - 1) * DAY
 # What a pause's decision can be: runtime/workflows.py's approve() and reject() send
 # `{"decision": "approved" | "rejected", ...}` (SendTaskSuccess), which the pause puts in `review`
@@ -133,7 +134,7 @@ def steps_before(steps):
 def function_timeout(ctx, name: str) -> int:
     """A function's timeout as rendered: its own, else the platform's default, else svcgen's."""
     fn = ctx.spec.functions[name]
-    return fn.timeout or ctx.platform.defaults.function.timeout or defaults.FUNCTION_TIMEOUT
+    return fn.timeout or ctx.platform.defaults.function.timeout or function_defaults.FUNCTION_TIMEOUT
 
 
 def resolved_workflows(ctx) -> dict:

@@ -22,7 +22,8 @@ from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, Target
 from troposphere.logs import LogGroup
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
-from generator import defaults, iam
+from generator import iam
+from generator.concerns.subscription import defaults as subscription_defaults
 from generator.concerns.alarms import render as alarms
 from generator.concerns.encryption import render as encryption
 from generator.concerns.workflow import asl as workflow_asl
@@ -119,8 +120,8 @@ def _rule(ctx: RenderContext, sem: ResolvedSemaphore, workflows: list, cleanup_a
             Id="cleanup",
             Arn=Ref(CLEANUP),
             RoleArn=GetAtt(role, "Arn"),
-            RetryPolicy=RetryPolicy(MaximumRetryAttempts=defaults.RULE_MAX_RETRY_ATTEMPTS,
-                                    MaximumEventAgeInSeconds=defaults.RULE_MAX_EVENT_AGE_SECONDS),
+            RetryPolicy=RetryPolicy(MaximumRetryAttempts=subscription_defaults.RULE_MAX_RETRY_ATTEMPTS,
+                                    MaximumEventAgeInSeconds=subscription_defaults.RULE_MAX_EVENT_AGE_SECONDS),
             DeadLetterConfig=DeadLetterConfig(Arn=GetAtt(CLEANUP_DLQ, "Arn")),
         )],
     ), ORIGIN)
