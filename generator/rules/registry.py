@@ -20,6 +20,7 @@ RULE_MODULES = (
     "generator.concerns.subscription.filters",
     "generator.concerns.event_store.rules",
     "generator.concerns.workflow.rules",
+    "generator.concerns.workflow.rules_steps",
     "generator.concerns.http.rules",
     "generator.concerns.idempotency.rules",
     "generator.concerns.events.rules",

@@ -10,7 +10,8 @@ import pathlib
 import pytest
 
 from generator.concerns.workflow import asl as workflow_asl
-from generator.concerns.workflow import rules as workflow_rules
+from generator.concerns.workflow import rules_steps
+from generator.concerns.workflow import steps as workflow_rules
 from generator.resolve import resolve_service
 from generator.rules import registry
 from generator.rules.base import Fleet, ServiceInput, SpecContext
@@ -342,7 +343,7 @@ def test_state_names_are_the_ones_the_definition_uses():
 # --- SVC1415: definition size ---------------------------------------------------------------------
 
 def test_a_workflow_whose_definition_exceeds_the_limit_fails(monkeypatch):
-    monkeypatch.setattr(workflow_rules, "DEFINITION_MAX_BYTES", 20_000)
+    monkeypatch.setattr(rules_steps, "DEFINITION_MAX_BYTES", 20_000)
     steps = "".join("      - {call: check, compensate: undo-check}\n" for _ in range(30))
     found = fails("SVC1415", loans(workflow(steps)))
     assert where(found) == [("loans.yaml", 12, "workflows.approve-loan.steps")]
@@ -366,7 +367,7 @@ def test_some_hundreds_of_steps_reach_a_megabyte():
             "workflows": {"long": {"steps": [{"call": f"step-{i % 50:02}", "compensate": f"step-{(i + 1) % 50:02}"}
                                              for i in range(count)]}}})
         svc = resolve_service(spec, PlatformSpec(org="acme"), Stage("dev", True, "dev"))
-        return workflow_rules.definition_size(svc.workflows[0], {fn.key: fn.timeout for fn in svc.functions})
+        return rules_steps.definition_size(svc.workflows[0], {fn.key: fn.timeout for fn in svc.functions})
 
     assert size(500) < workflow_rules.DEFINITION_MAX_BYTES < size(1000)
 
@@ -376,7 +377,7 @@ def test_the_size_counts_every_placeholder_at_its_longest():
     svc = resolve_service(spec, PlatformSpec(org="acme"), Stage("dev", True, "dev"))
     wf = svc.workflows[0]
     text = json.dumps(workflow_asl.definition(wf, {fn.key: fn.timeout for fn in svc.functions}), separators=(",", ":"))
-    size = workflow_rules.definition_size(wf, {fn.key: fn.timeout for fn in svc.functions})
+    size = rules_steps.definition_size(wf, {fn.key: fn.timeout for fn in svc.functions})
     assert size > len(text) and size - len(text) >= text.count("${") * 50
 
 

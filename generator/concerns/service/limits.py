@@ -229,7 +229,7 @@ def svcgen_environment(spec, platform, key: str) -> dict[str, int]:
     stage (a stage name of 20 characters, the longest partition and Region suffix, an account ID).
     Conservative on purpose: a publishing service's functions are all counted with the bus
     variables, the longest persistent stage names the bus."""
-    from generator.concerns.workflow.rules import all_steps
+    from generator.concerns.workflow.steps import all_steps
     from generator.naming import Names, PlatformNames
     from generator.concerns.subscription.resolve import event_source
     from generator.concerns.workflow.spec import PauseStep
