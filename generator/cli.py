@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     from generator.scaffold import OPTIONS
 
     new = sub.add_parser("new", help="create a service: spec, code, tests, README and CI workflow",
-                         description="Create a service from templates/service/ (cookiecutter), asking for what "
+                         description="Create a service from svcgen's cookiecutter template, asking for what "
                                      "is not given, then build it once (lint included) so it is complete.",
                          epilog=f"--option keys: {', '.join(OPTIONS)}. The spec goes to DIR/NAME.yaml, "
                                 "the code to DIR/NAME/; nothing existing is overwritten.")

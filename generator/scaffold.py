@@ -1,4 +1,4 @@
-"""`svcgen new`: a new service from the cookiecutter template in templates/service/.
+"""`svcgen new`: a new service from the cookiecutter template in generator/templates/service/.
 
 The template renders one directory, `<name>/` (README.md, .github/workflows/<name>.yml) and the
 spec `<name>/<name>.yaml`; the spec is then moved beside that directory, where every spec lives
@@ -38,7 +38,7 @@ from generator.spec.validate import validate_document
 from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, load_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]  # svcgen's checkout (editable install)
-TEMPLATE_DIR = REPO_ROOT / "templates" / "service"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "service"
 SCHEMA_FILE = SCHEMA_DIR / "service.schema.json"
 NAME_RULE = "service names are kebab-case: lowercase letters, digits and '-', starting with a letter, 2–32 characters"
 NO_EVENT = "none"

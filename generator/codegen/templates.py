@@ -1,4 +1,4 @@
-"""The Jinja2 templates of the handler boilerplate (templates/plumbing/ in the repository).
+"""The Jinja2 templates of the handler boilerplate (generator/templates/plumbing/).
 
 StrictUndefined: a misspelt variable is an error, never an empty string in generated code.
 Values are written into Python source with the `py` filter (repr), which quotes and escapes
@@ -14,16 +14,15 @@ import jinja2
 
 from generator.codegen.literals import py
 
-# The repository's top-level templates/ directory (docs/design.md): present in a source
-# checkout and an editable install.
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "plumbing"
+# Shipped inside the package (pyproject.toml package-data), so an installed wheel has them.
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "plumbing"
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     if not TEMPLATES_DIR.is_dir():
         raise RuntimeError(f"svcgen's handler templates are missing: {TEMPLATES_DIR} "
-                           f"(install svcgen from a source checkout: pip install -e .)")
+                           f"(the installation is incomplete: reinstall svcgen)")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,

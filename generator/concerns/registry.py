@@ -13,7 +13,7 @@ one line in `CONCERNS`. It may contribute, each optional:
   may `ctx.grant` to a function and use the alerts topic);
 - a trigger (`kind` set): `trigger(fn_spec)` says whether a function is invoked this way; the
   one-trigger rule (SVC1005) counts it and codegen gives such a function the entry
-  `templates/plumbing/<kind>.py.j2`, handler stub `handlers/<kind>.py.j2`, test
+  `generator/templates/plumbing/<kind>.py.j2`, handler stub `handlers/<kind>.py.j2`, test
   `tests/<kind>.py.j2` (importing `test_helpers` from plumbing.testing and `test_imports`), with
   `template_context(fn)` as extra template variables, `plumbing_files` adds the owned modules
   its entries need (e.g. plumbing/runtime/<module>.py), and `invoke_event` builds the event
