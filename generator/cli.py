@@ -21,8 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def inputs(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="*", type=Path, default=[Path("specs")],
-                       help="spec files or directories (default: specs/)")
+        p.add_argument("paths", nargs="*", type=Path, default=[],
+                       help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
         p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
 
     def stage_of(p: argparse.ArgumentParser) -> None:
@@ -104,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def default_inputs() -> list[Path]:
+    """specs/ (a platform repository's layout, `svcgen init`), or the current directory when it is
+    the one holding platform.yaml (a developer inside the specs directory)."""
+    if not Path("specs").exists() and Path("platform.yaml").is_file():
+        return [Path(".")]
+    return [Path("specs")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -117,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    if getattr(args, "paths", None) == []:
+        args.paths = default_inputs()
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

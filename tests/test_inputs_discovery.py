@@ -153,3 +153,14 @@ def test_out_naming_a_file_is_one_write_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"svcgen: error: cannot write {not_a_dir}/dev/") and err.endswith(": Not a directory\n")
     assert not_a_dir.read_text() == "a file" and list(tmp_path.iterdir()) == [not_a_dir]
+
+
+def test_without_paths_the_specs_are_specs_or_the_directory_holding_platform_yaml(tmp_path, monkeypatch, capsys):
+    (tmp_path / "platform.yaml").write_text("org: acme\n")
+    (tmp_path / "ledger.yaml").write_text("service: ledger\nowner: team\ndescription: d\nfunctions:\n  post: {}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out.startswith("1 spec(s) and platform.yaml are valid")
+    (tmp_path / "specs").mkdir()  # a platform repository: specs/ wins, and here it has no platform.yaml
+    assert main(["validate"]) == 2
+    assert "specs/platform.yaml: platform file not found" in capsys.readouterr().err
