@@ -19,6 +19,16 @@ from generator.spec.platform import PlatformSpec
 from generator.spec.validate import validate_document
 
 PLATFORM_YAML = "org: acme\n"
+# A publisher of AccountOpened(account_id) for subscribers to subscribe to.
+ACCOUNTS = """
+service: accounts
+owner: team
+description: d
+publishes: [AccountOpened]
+events: {AccountOpened: {fields: {account_id: {type: string}}}}
+functions: {open: {}}
+"""
+
 
 
 def fleet_of(*texts: str, platform: str = PLATFORM_YAML) -> Fleet:

@@ -8,16 +8,9 @@ import json
 import pytest
 
 from generator.concerns.schedule import expressions
-from tests.rules.harness import fails, passes, where
+from tests.rules.harness import ACCOUNTS, fails, passes, where
 
-PUBLISHER = """
-service: accounts
-owner: team
-description: d
-publishes: [AccountOpened]
-events: {AccountOpened: {fields: {account_id: {type: string}}}}
-functions: {open: {}}
-"""
+PUBLISHER = ACCOUNTS
 
 
 def scheduled(expression: str = "rate(5 minutes)", more: str = "", function: str = "") -> str:

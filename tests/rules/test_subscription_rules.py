@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from tests.rules.harness import fails, passes, where
+from tests.rules.harness import ACCOUNTS, fails, passes, where
 
-PUBLISHER = """
-service: accounts
-owner: team
-description: d
-publishes: [AccountOpened]
-events: {AccountOpened: {fields: {account_id: {type: string}}}}
-functions: {open: {}}
-"""
+PUBLISHER = ACCOUNTS
 
 
 def subscriber(entries: str) -> str:
