@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from generator.errors import UsageError
+from generator.spec.load import shown
 from generator.spec.platform import STAGE, PlatformSpec
 
 # Short, because the stage is part of every physical name and names have tight limits (Lambda 64).
@@ -25,9 +26,11 @@ class Stage:
 
 
 def resolve_stage(name: str, platform: PlatformSpec) -> Stage:
-    if not re.match(STAGE, name):
+    # fullmatch: with re.match, STAGE's `$` also matches before a trailing newline, and
+    # `--stage $'dev\n'` would become a stage whose physical names hold a newline
+    if not re.fullmatch(STAGE, name):
         raise UsageError(
-            f"--stage {name!r} is not a valid stage name: lowercase letters, digits and '-', "
+            f"--stage {shown(repr(name))} is not a valid stage name: lowercase letters, digits and '-', "
             "starting with a letter, at most 20 characters"
         )
     persistent = name in platform.stages.persistent

@@ -3,11 +3,13 @@
 A spec is untrusted input, so loading is strict and never raises anything but `SpecErrors`:
 1. bytes checks (size, NUL, UTF-8) before any parsing, so binary junk gets a clear message;
 2. a text check for tab indentation (YAML forbids it; ruamel's own error is cryptic);
-3. an event pass over ruamel's parser for syntax errors, anchors/aliases, tags, extra
-   documents and depth — it runs before the recursive composer ever builds a tree, so an
+3. an event pass over ruamel's parser for syntax errors, directives, anchors/aliases, tags,
+   extra documents and depth — it runs before the recursive composer ever builds a tree, so an
    alias bomb or 10 000 nested brackets fail fast instead of exploding or hitting RecursionError;
+   it tracks the key path of every event, so these errors name the key they are in;
 4. a walk over ruamel's node tree that builds plain dict/list/str/int/float/bool/None,
    records positions and collects duplicate and non-string keys.
+Values quoted in messages are cut (`shown`): a 10 000-character value must not flood a terminal.
 """
 
 from __future__ import annotations
@@ -16,24 +18,31 @@ import pathlib
 from dataclasses import dataclass
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.events import AliasEvent, DocumentStartEvent, MappingStartEvent, ScalarEvent
 from ruamel.yaml.events import SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.tokens import DirectiveToken
 
 from generator.errors import SpecError, SpecErrors, dotted
 
 MAX_BYTES = 1024 * 1024  # a hand-written spec is a few KiB; anything bigger is a mistake
 MAX_DEPTH = 50  # real specs nest < 10 levels; the bound keeps every walk far from recursion limits
 MAX_ERRORS = 50  # a 1 MiB file of tabs or aliases must not produce 100 000 lines of output
+SHOWN_MAX = 60  # a value or key quoted in a message is cut to this many characters
 
 CORE = "tag:yaml.org,2002:"
 NULL, BOOL, INT, FLOAT, STR = (CORE + t for t in ("null", "bool", "int", "float", "str"))
 MERGE = CORE + "merge"
 NOT_TEXT = {NULL, BOOL, INT, FLOAT, MERGE}  # implicit tags whose keys are not plain text
 KINDS = {NULL: "null", BOOL: "a boolean", INT: "an integer", FLOAT: "a number", STR: "a string"}
+# YAML 1.2 core schema spellings. ruamel's constructors also take YAML 1.1's (`!!bool yes` is
+# true, `!!null x` is null), which would sneak in exactly what plain YAML 1.2 refuses.
+CORE_NULLS = {"", "~", "null", "Null", "NULL"}
+CORE_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 # Explicit tags that only restate what plain YAML already means; everything else
 # (!Ref, !!python/object:..., !!binary, !!set, ...) would smuggle behaviour or types into data.
 ALLOWED_TAGS = {
@@ -43,6 +52,7 @@ ALLOWED_TAGS = {
 }
 NO_ANCHORS = "specs must be explicit; anchors and aliases are not allowed"
 WRITE_OUT = "write the value out in full"
+PLAIN_DATA = "a spec is plain data; write the plain value"
 
 # ruamel's problem texts that need plain words; matched by prefix, the raw text goes in the hint.
 _PLAIN = (
@@ -57,6 +67,19 @@ _PLAIN = (
     ("expected the node content", "a value is missing here"),
     ("found character", "this character cannot start a value; quote the value"),
 )
+
+
+def shown(text: str, limit: int = SHOWN_MAX) -> str:
+    """`text` cut to `limit` characters with '...', control characters escaped: user input
+    quoted in a message must keep it one line of reasonable length."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown_path(path: tuple) -> str:
+    """The dotted key path with each over-long key cut, like any other quoted input."""
+    return dotted(tuple(shown(part) if isinstance(part, str) else part for part in path))
 
 
 @dataclass(frozen=True)
@@ -75,7 +98,7 @@ class Document:
 
     def error(self, path: tuple, message: str, hint: str = "") -> SpecError:
         line, col = self.locate(path)
-        return SpecError(self.file, line, col, dotted(tuple(path)), message, hint)
+        return SpecError(self.file, line, col, shown_path(tuple(path)), message, hint)
 
 
 def load_document(path: pathlib.Path, display: str | None = None) -> Document:
@@ -96,12 +119,33 @@ def load_text(text: str | bytes, file: str) -> Document:
     source = _decode(text, file)
     _raise_if(file, _tab_errors(source, file))
     _raise_if(file, _event_errors(source, file))
-    yaml = YAML(typ="rt")  # round trip: the only loader that keeps marks on every node
+    yaml = _yaml()
     try:
         root = yaml.compose(source)
-    except YAMLError as exc:  # the event pass saw the same text; this is only a safety net
+    except Exception as exc:  # noqa: BLE001 — the event pass saw the same text; only a safety net
         raise SpecErrors([_syntax_error(exc, file, source)]) from None
     return _Builder(file, source, yaml.constructor).document(root)
+
+
+class _Parser(RoundTripParser):
+    """ruamel's parser, except that a document's directives are handed to the event pass
+    (`_document_errors`) instead of being acted on: ruamel `assert`s on `%YAML 1.0` (a
+    traceback), and `%TAG` would rename tags behind the tag check's back."""
+
+    def process_directives(self):
+        found = []
+        while self.scanner.check_token(DirectiveToken):
+            found.append(self.scanner.get_token())
+        self.loader.svcgen_directives = found
+        self.tag_handles = dict(self.DEFAULT_TAGS)
+        return None, None  # no version, no tag handles: YAML 1.2 with the standard `!!`
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")  # round trip: the only loader that keeps marks on every node
+    yaml.Parser = _Parser
+    yaml.svcgen_directives = []
+    return yaml
 
 
 def _raise_if(file: str, errors: list[SpecError]) -> None:
@@ -113,8 +157,8 @@ def _raise_if(file: str, errors: list[SpecError]) -> None:
         raise SpecErrors(errors)
 
 
-def _err(file: str, where: tuple[int, int], message: str, hint: str = "", path: str = "") -> SpecError:
-    return SpecError(file, where[0], where[1], path, message, hint)
+def _err(file: str, where: tuple[int, int], message: str, hint: str = "", path: tuple = ()) -> SpecError:
+    return SpecError(file, where[0], where[1], shown_path(path), message, hint)
 
 
 def _at(mark) -> tuple[int, int]:
@@ -162,16 +206,18 @@ def _tab_errors(text: str, file: str) -> list[SpecError]:
 def _event_errors(text: str, file: str) -> list[SpecError]:
     """Check the parser's event stream; no tree is built, so nothing here can blow up."""
     errors: list[SpecError] = []
-    depth, documents = 0, 0
+    depth, documents, paths = 0, 0, _Paths()
+    yaml = _yaml()
     try:
-        for event in YAML(typ="rt").parse(text):
+        for event in yaml.parse(text):
             if len(errors) > MAX_ERRORS:
                 break  # enough to act on; don't walk a 1 MiB alias bomb to the end
             if isinstance(event, DocumentStartEvent):
                 documents += 1
-                errors += _document_errors(event, documents, file)
+                errors += _document_errors(event, documents, yaml.svcgen_directives, file)
+                yaml.svcgen_directives = []
             if isinstance(event, NodeEvent):
-                errors += _node_errors(event, file)
+                errors += _node_errors(event, paths.node(event), file)
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -182,32 +228,68 @@ def _event_errors(text: str, file: str) -> list[SpecError]:
                     break
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-    except YAMLError as exc:  # a syntax error ends the pass; keep what was found before it
-        errors.append(_syntax_error(exc, file, text))
+                paths.frames.pop()
+    except Exception as exc:  # noqa: BLE001 — a syntax error (or a ruamel assert) ends the pass
+        errors.append(_syntax_error(exc, file, text, paths.current()))
     return errors
 
 
-def _document_errors(event: DocumentStartEvent, number: int, file: str) -> list[SpecError]:
+class _Paths:
+    """The key path of each node event, followed through the event stream alone."""
+
+    def __init__(self) -> None:
+        # per open collection: [its path, next index (list) or last key (mapping), expects a key]
+        self.frames: list[list] = []
+
+    def node(self, event: NodeEvent) -> tuple:
+        """The path of the node `event` starts; a mapping key gets its mapping's path."""
+        path: tuple = ()
+        if self.frames:
+            frame = self.frames[-1]
+            if isinstance(frame[1], int):
+                path, frame[1] = frame[0] + (frame[1],), frame[1] + 1
+            elif frame[2]:  # a key: remember it for its value
+                path, frame[1], frame[2] = frame[0], getattr(event, "value", "?"), False
+            else:
+                path, frame[2] = frame[0] + (frame[1],), True
+        if isinstance(event, CollectionStartEvent):
+            self.frames.append([path, 0 if isinstance(event, SequenceStartEvent) else None, True])
+        return path
+
+    def current(self) -> tuple:
+        """Where the parser is: the innermost open collection, or the value of its last key."""
+        path, slot, wants_key = self.frames[-1] if self.frames else ((), None, True)
+        return path if isinstance(slot, int) or wants_key else path + (slot,)
+
+
+def _document_errors(event: DocumentStartEvent, number: int, directives: list, file: str) -> list[SpecError]:
     errors = []
     if number == 2:  # report the first extra document only
         message = "a second YAML document starts here; a spec file holds exactly one document"
         errors.append(_err(file, _at(event), message, "remove the extra '---'"))
-    if event.version not in (None, (1, 2)):  # YAML 1.1 would turn `yes`/`on` into booleans
-        version = ".".join(map(str, event.version))
-        message = f"only YAML 1.2 is supported, the file declares %YAML {version}"
+    for index, directive in enumerate(directives):
+        name, value = str(directive.name), directive.value
+        if name == "YAML" and value != (1, 2):  # YAML 1.1 would make `yes`/`on` booleans
+            message = f"only YAML 1.2 is supported, the file declares %YAML {'.'.join(map(str, value))}"
+        elif name == "YAML" and any(d.name == "YAML" for d in directives[:index]):
+            message = "the %YAML directive is repeated; a document declares its version once"
+        elif name != "YAML":  # %TAG would rename tags behind the tag check; others mean nothing
+            message = f"the directive '%{shown(name)}' is not allowed in a spec; only %YAML 1.2 is (remove the line)"
+        else:
+            continue
         errors.append(_err(file, _at(event), message))
     return errors
 
 
-def _node_errors(event: NodeEvent, file: str) -> list[SpecError]:
+def _node_errors(event: NodeEvent, path: tuple, file: str) -> list[SpecError]:
     if isinstance(event, AliasEvent):
-        return [_err(file, _at(event), f"alias '*{event.anchor}' found; {NO_ANCHORS}", WRITE_OUT)]
+        return [_err(file, _at(event), f"alias '*{shown(str(event.anchor))}' found; {NO_ANCHORS}", WRITE_OUT, path)]
     errors = []
     if event.anchor is not None:
-        errors.append(_err(file, _at(event), f"anchor '&{event.anchor}' found; {NO_ANCHORS}", WRITE_OUT))
-    message = _tag_error(event)
-    if message:
-        errors.append(_err(file, _at(event), message, "a spec is plain data; write the plain value"))
+        message = f"anchor '&{shown(str(event.anchor))}' found; {NO_ANCHORS}"
+        errors.append(_err(file, _at(event), message, WRITE_OUT, path))
+    if _tag_error(event):
+        errors.append(_err(file, _at(event), _tag_error(event), PLAIN_DATA, path))
     return errors
 
 
@@ -217,22 +299,25 @@ def _tag_error(event: NodeEvent) -> str:
         return ""
     if tag in ALLOWED_TAGS.get(type(event), ()):
         return ""
-    shown = "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
-    return f"the tag '{shown}' is not allowed in a spec"
+    name = "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
+    return f"the tag '{shown(name)}' is not allowed in a spec"
 
 
-def _syntax_error(exc: YAMLError, file: str, text: str) -> SpecError:
+def _syntax_error(exc: Exception, file: str, text: str, path: tuple = ()) -> SpecError:
     if isinstance(exc, ReaderError):  # control characters ruamel refuses to read
         message = f"the file contains the control character U+{exc.character:04X}, which YAML does not allow"
         return _err(file, _line_col(text, exc.position), message)
-    if not isinstance(exc, MarkedYAMLError):
-        return _err(file, (1, 1), f"invalid YAML: {exc}")
-    problem = exc.problem or exc.context or "the YAML could not be parsed"
+    if not isinstance(exc, MarkedYAMLError):  # ruamel's own asserts and slips: still one clear line
+        reason = shown(str(exc) or type(exc).__name__, 200)
+        return _err(file, (1, 1), "invalid YAML: the file could not be parsed", f"parser said: {reason}", path)
+    problem = shown(exc.problem or exc.context or "the YAML could not be parsed", 200)
     plain = next((words for prefix, words in _PLAIN if problem.startswith(prefix)), problem)
+    if problem.startswith("mapping values") and exc.problem_mark and exc.problem_mark.column > 1024:
+        plain = "a key is longer than 1024 characters, YAML's limit for a plain `key:`"
     where = f"{exc.context} at line {exc.context_mark.line + 1}" if exc.context_mark else ""
     hint = ", ".join(part for part in (f"parser said: {problem}", where) if part)
     mark = exc.problem_mark or exc.context_mark
-    return _err(file, _at(mark) if mark is not None else (1, 1), f"invalid YAML: {plain}", hint)
+    return _err(file, _at(mark) if mark is not None else (1, 1), f"invalid YAML: {plain}", hint, path)
 
 
 class _Builder:
@@ -269,9 +354,9 @@ class _Builder:
                 continue
             if key in out:
                 first = self.positions[path + (key,)][0]
-                message = f"duplicate key '{key}' (first defined on line {first})"
+                message = f"duplicate key '{shown(key)}' (first defined on line {first})"
                 hint = "each key may appear only once in a mapping"
-                self.errors.append(_err(self.file, _at(key_node), message, hint, dotted(path + (key,))))
+                self.errors.append(_err(self.file, _at(key_node), message, hint, path + (key,)))
                 continue
             self.positions[path + (key,)] = _at(key_node)
             out[key] = self.value(value_node, path + (key,))
@@ -292,21 +377,30 @@ class _Builder:
             message, hint = f"merge keys ('<<') are not allowed; {NO_ANCHORS}", "write the keys out in full"
         else:
             message, hint = f"mapping keys must be strings, got {self.describe(node)}", "quote the key"
-        self.errors.append(_err(self.file, _at(node), message, hint, dotted(path)))
+        self.errors.append(_err(self.file, _at(node), message, hint, path))
         return None
 
     def scalar(self, node: ScalarNode, path: tuple):
         if node.tag == NULL:
-            return None
-        convert = {BOOL: bool, INT: int, FLOAT: float}.get(node.tag)
+            return None if node.value in CORE_NULLS else self.invalid(node, path)
+        if node.tag == BOOL:
+            return CORE_BOOLS[node.value] if node.value in CORE_BOOLS else self.invalid(node, path)
+        convert = {INT: int, FLOAT: float}.get(node.tag)
         if convert is None:
             return str(node.value)  # strings, and timestamps etc. keep their exact source text
         try:
             return convert(self.constructor.construct_object(node))  # ruamel type -> plain type
-        except (YAMLError, ValueError, KeyError, TypeError):  # only via an explicit `!!int x` etc.
-            message = f"'{node.value}' is not a valid !!{node.tag[len(CORE):]}"
-            self.errors.append(_err(self.file, _at(node), message, "", dotted(path)))
-            return str(node.value)
+        except Exception:  # noqa: BLE001 — `!!int ''` is an IndexError in ruamel, 5000 digits a ValueError
+            return self.invalid(node, path)
+
+    def invalid(self, node: ScalarNode, path: tuple) -> str:
+        """Record a scalar whose text is not a value of its (explicit) core tag; keep it as text."""
+        text, hint = str(node.value), PLAIN_DATA
+        message = f"'{shown(text)}' is not a valid !!{node.tag[len(CORE):]}"
+        if node.tag == INT and text.lstrip("+-").isdigit():  # Python refuses int() of > 4300 digits
+            message, hint = f"must be a number of at most 4300 digits, got {len(text)} digits", ""
+        self.errors.append(_err(self.file, _at(node), message, hint, path))
+        return text
 
     def describe(self, node) -> str:
         """Words for what a node is, with its source text, for error messages."""

@@ -6,20 +6,61 @@ to each concern's `generator/concerns/<concern>/defaults.py`, where each default
 
 from __future__ import annotations
 
+import difflib
+import functools
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from generator.concerns.function.defaults import LOG_RETENTION_ALLOWED
-
+from generator.spec.load import shown
 from generator.spec.model import Strict
 
 ORG = r"^[a-z][a-z0-9]{1,9}$"
 STAGE = r"^[a-z][a-z0-9-]{0,19}$"
 RUNTIME = r"^[a-z]+[0-9.]+(\.x)?$"
+# The shape of a region name; whether AWS has it is `known_regions`' job (botocore's list).
+REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+SENSITIVE_FIELD = r"^[A-Za-z][A-Za-z0-9_-]*$"
+ISSUER = r"^https://\S+$"
 
 Stage = Annotated[str, StringConstraints(pattern=STAGE)]
 Runtime = Annotated[str, StringConstraints(pattern=RUNTIME)]
+
+
+def problem(message: str, hint: str = "", key: str = "") -> PydanticCustomError:
+    """A validator's complaint in svcgen's own words (`message`: what must hold, got what),
+    about its field or, from a model validator, about the field `key`; validate.py prints it as is."""
+    return PydanticCustomError("spec_problem", "{message}", {"message": message, "hint": hint, "key": key})
+
+
+@functools.cache
+def known_regions() -> tuple[str, ...]:
+    """Every region of every AWS partition that has CloudFormation, from the endpoint data
+    botocore ships (no network): the same list cfn-lint checks templates against."""
+    from botocore.loaders import Loader  # ~0.15 s to import: only when a region is checked
+
+    regions: set[str] = set()
+    for partition in Loader().load_data("endpoints")["partitions"]:
+        endpoints = partition.get("services", {}).get("cloudformation", {}).get("endpoints", {})
+        regions.update(r for r in partition.get("regions", {}) if r in endpoints)
+    # only those REGION can express (it refuses e.g. eusc-de-east-1): never suggest a refused one
+    return tuple(sorted(r for r in regions if re.fullmatch(REGION, r)))
+
+
+def region_problem(value: object) -> tuple[str, str]:
+    """The message and hint for a region AWS does not have (or botocore does not know yet)."""
+    regions = known_regions()
+    close = sorted(difflib.get_close_matches(value, regions, n=3, cutoff=0.75)) if isinstance(value, str) else []
+    newer = "a region newer than the installed botocore needs an upgrade: `pip install -U boto3`"
+    if close:
+        names = [f"`{r}`" for r in close]
+        fix = f"did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}? {newer}"
+    else:
+        fix = f"set it to one of the {len(regions)} regions botocore knows: {', '.join(regions)}; {newer}"
+    return f"must be an AWS region that has CloudFormation, got {shown(repr(value))}", fix
 
 
 class BusSpec(Strict):
@@ -35,7 +76,9 @@ class RuntimesSpec(Strict):
     @model_validator(mode="after")
     def _default_is_allowed(self) -> "RuntimesSpec":
         if self.default not in self.allowed:
-            raise ValueError(f"runtimes.default {self.default!r} must be one of runtimes.allowed {self.allowed}")
+            allowed = shown(repr(self.allowed), 200)
+            raise problem(f"must be one of runtimes.allowed {allowed}, got {shown(repr(self.default))}",
+                          key="default")
         return self
 
 
@@ -50,7 +93,8 @@ class StagesSpec(Strict):
     @model_validator(mode="after")
     def _parent_is_persistent(self) -> "StagesSpec":
         if self.ephemeral_parent not in self.persistent:
-            raise ValueError(f"stages.ephemeral_parent {self.ephemeral_parent!r} must be a persistent stage")
+            raise problem(f"must be a persistent stage, got {shown(repr(self.ephemeral_parent))}",
+                          key="ephemeral_parent")
         return self
 
 
@@ -73,8 +117,8 @@ class LogDefaultsSpec(Strict):
     def _cloudwatch_accepts(cls, value: int | None) -> int | None:
         # CloudWatch Logs takes only these values for RetentionInDays; anything else fails the deploy.
         if value is not None and value not in LOG_RETENTION_ALLOWED:
-            raise ValueError(f"must be a retention CloudWatch Logs accepts ({', '.join(map(str, LOG_RETENTION_ALLOWED))}), "
-                             f"got {value}")
+            accepted = ", ".join(map(str, LOG_RETENTION_ALLOWED))
+            raise problem(f"must be a retention CloudWatch Logs accepts ({accepted}), got {value}")
         return value
 
 
@@ -90,7 +134,7 @@ class DefaultsSpec(Strict):
 
 
 class JwtSpec(Strict):
-    issuer: Annotated[str, StringConstraints(pattern=r"^https://\S+$")]
+    issuer: Annotated[str, StringConstraints(pattern=ISSUER)]
     audiences: list[Annotated[str, StringConstraints(min_length=1)]] = Field(..., min_length=1)
 
 
@@ -105,19 +149,20 @@ class HttpSpec(Strict):
     @model_validator(mode="after")
     def _jwt_has_issuer(self) -> "HttpSpec":
         if self.auth == "jwt" and self.jwt is None:
-            raise ValueError("http.auth jwt needs http.jwt with issuer and audiences")
+            raise problem("is required when `auth` is jwt, got no `jwt` key",
+                          "add `jwt:` with `issuer: https://...` and `audiences: [...]`, or use `auth: iam`", key="jwt")
         return self
 
 
 class LoggingSpec(Strict):
-    sensitive_fields: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]] | None = Field(
+    sensitive_fields: list[Annotated[str, StringConstraints(pattern=SENSITIVE_FIELD, max_length=64)]] | None = Field(
         None, description="Field names masked in every log line of every service (default: "
                           "generator/codegen/sensitive.py); contracts add the fields they mark sensitive.")
 
 
 class PlatformSpec(Strict):
     org: Annotated[str, StringConstraints(pattern=ORG)]
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "eu-west-1"
+    region: Annotated[str, StringConstraints(pattern=REGION)] = "eu-west-1"
     bus: BusSpec = Field(default_factory=BusSpec)
     runtimes: RuntimesSpec = Field(default_factory=RuntimesSpec)
     # `lambda` is a Python keyword, hence the alias.
@@ -126,3 +171,11 @@ class PlatformSpec(Strict):
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     http: HttpSpec = Field(default_factory=HttpSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
+
+    @field_validator("region")
+    @classmethod
+    def _region_exists(cls, value: str) -> str:
+        # A made-up region passes the pattern but fails cfn-lint (or the deploy) much later.
+        if value not in known_regions():
+            raise problem(*region_problem(value))
+        return value
