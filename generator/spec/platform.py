@@ -53,7 +53,8 @@ def known_regions() -> tuple[str, ...]:
 def region_problem(value: object) -> tuple[str, str]:
     """The message and hint for a region AWS does not have (or botocore does not know yet)."""
     regions = known_regions()
-    close = sorted(difflib.get_close_matches(value, regions, n=3, cutoff=0.75)) if isinstance(value, str) else []
+    typed = value.strip().lower() if isinstance(value, str) else ""  # `EU-West-1 ` is close to eu-west-1
+    close = sorted(difflib.get_close_matches(typed, regions, n=3, cutoff=0.75)) if typed else []
     newer = "a region newer than the installed botocore needs an upgrade: `pip install -U boto3`"
     if close:
         names = [f"`{r}`" for r in close]

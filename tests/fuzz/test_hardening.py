@@ -73,6 +73,12 @@ def test_an_unknown_region_lists_every_known_region_at_the_region_line():
     assert line.endswith("a region newer than the installed botocore needs an upgrade: `pip install -U boto3`)")
 
 
+@pytest.mark.parametrize("region", ["EU-WEST-1", "eu-west-1 ", "Eu-West-1"])
+def test_a_region_in_other_letters_gets_the_known_one_suggested(region):
+    [error] = errors_of(f"org: acme\nregion: '{region}'\n", PlatformSpec)
+    assert error.hint.startswith("did you mean `eu-west-1`")
+
+
 def test_a_known_region_is_accepted():
     assert PlatformSpec.model_validate({"org": "acme", "region": "ap-southeast-2"}).region == "ap-southeast-2"
 
