@@ -27,7 +27,8 @@ REFERENCE_KEYS = {"from", "event", "store", "call", "compensate", "reviewer", "s
                   "ephemeral_parent", "default", "runtime", "key", "ids", "field", "service", "handler", "http"}
 GHOSTS = ["ghost", "Ghost", "GhostHappened", "ghost-service", "ghost.ghost-flow", "payments.ghost", "ghost_field",
           "review.ghost", "python3.99", "handlers.ghost.handle", "GET /ghost/{id}", "ledger", "accounts", "dev",
-          "prod", "onboard-customer", "accounts.onboard-customer", "TransactionPosted", "AccountOpened"]
+          "prod", "onboard-customer", "accounts.onboard-customer", "TransactionPosted", "AccountOpened",
+          "a" * 300 + ".flow", "Ghost" + "t" * 300]  # names too long for a file name or a message
 # Real keys of the spec language, so an "unknown" key is sometimes one that is valid elsewhere.
 KNOWN_KEYS = ["service", "owner", "description", "runtime", "tags", "publishes", "events", "event_store", "functions",
               "workflows", "alerts", "handler", "timeout", "memory", "environment", "reserved_concurrency",
@@ -165,7 +166,8 @@ def _mutate_data(draw, data, steps: list):
         parent.insert(draw(st.integers(0, len(parent))), copy.deepcopy(parent[last]))
     elif kind == "unknown_key" and isinstance(parent, dict):
         target = parent[last] if isinstance(parent[last], dict) else parent
-        key = draw(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=20)))
+        key = draw(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=20),
+                             st.builds(lambda n: "k" * n, st.integers(61, 1000))))
         target[key] = draw(_values())
         where = f"{where} + key {key!r}"
     elif kind == "misspell" and isinstance(parent, dict) and isinstance(last, str):

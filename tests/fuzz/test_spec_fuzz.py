@@ -46,6 +46,8 @@ FUZZ = settings.get_profile("svcgen-fuzz")
 ERROR_LINE = re.compile(r"\S[^\n]*?:\d+:\d+: \S")  # file:line:col: [key.path:] what must hold, got what
 SUMMARY = re.compile(r"\d+ error\(s\); nothing was written")
 MAX_LINE = 1500  # values are quoted cut to ~60 characters; the longest message (a region list) is ~800
+# The mutants' long strings repeat one character (`"x" * 5000`): quoted cut, no line holds a long run.
+UNCUT = re.compile(r"(.)\1{99}")
 PYDANTIC_WORDS = re.compile(r"Input should|Value error,|Field required|Extra inputs are not permitted|"
                             r"String should|should have at (least|most)|validation errors? for|Assertion failed")
 
@@ -97,6 +99,7 @@ def _check_output(run: Run, mutant: Mutant) -> None:
     for line in run.err.splitlines():
         assert ERROR_LINE.match(line) or SUMMARY.fullmatch(line), f"not an error line: {line[:300]!r}\n{where}"
         assert len(line) <= MAX_LINE, f"a {len(line)}-character line: {line[:300]!r}...\n{where}"
+        assert not UNCUT.search(line), f"a value quoted in full: {line[:300]!r}...\n{where}"
         assert not PYDANTIC_WORDS.search(line), f"pydantic's raw words: {line[:300]!r}\n{where}"
     if run.code == 1:
         assert SUMMARY.fullmatch(run.err.splitlines()[-1]), where
