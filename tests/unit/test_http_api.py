@@ -201,5 +201,6 @@ def test_jwt_auth_without_issuer_is_rejected_at_the_platform_line(tmp_path):
     with pytest.raises(SpecErrors) as caught:
         load_workspace([tmp_path])
     (error,) = caught.value.errors
-    assert (error.file.endswith("platform.yaml"), error.line, error.path) == (True, 2, "http")
-    assert "http.auth jwt needs http.jwt with issuer and audiences" in error.message
+    assert (error.file.endswith("platform.yaml"), error.line, error.path) == (True, 2, "http.jwt")
+    assert error.message == "is required when `auth` is jwt, got no `jwt` key"
+    assert "issuer: https://" in error.hint
