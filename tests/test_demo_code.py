@@ -32,7 +32,7 @@ def test_checked_in_plumbing_is_current(demo_workspace):
 def test_service_tests_pass(service):
     code = SPECS / service
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "tests"],
                          cwd=code, env={**env, "PYTHONPATH": str(code)}, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout

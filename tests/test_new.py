@@ -39,7 +39,7 @@ def demo_specs(directory: Path) -> Path:
 
 def run_service_tests(code: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "tests"],
                           cwd=code, env={**env, "PYTHONPATH": str(code)}, capture_output=True, text=True)
 
 

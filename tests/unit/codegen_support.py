@@ -52,5 +52,5 @@ def run_python(code_dir: Path, script: str) -> subprocess.CompletedProcess:
 
 def run_generated_tests(code_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", str(code_dir / "tests"), "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(code_dir)], cwd=code_dir, env=clean_env(code_dir),
+                           "-o", "addopts=", "--rootdir", str(code_dir)], cwd=code_dir, env=clean_env(code_dir),
                           capture_output=True, text=True, timeout=300)
