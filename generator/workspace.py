@@ -31,6 +31,7 @@ class Workspace:
     warnings: list[SpecError] = field(default_factory=list)
     targets: frozenset[str] = frozenset()  # services to render; the others are context only
     errors: list[SpecError] = field(default_factory=list)  # what the rules found (not warnings)
+    broken: frozenset[str] = frozenset()  # services whose spec is there but invalid
 
     @property
     def target_services(self) -> list[ServiceInput]:
@@ -40,8 +41,9 @@ class Workspace:
         """No error in the service's own spec, nor in the specs it refers to (their contracts and
         exports are part of what it renders), so it can be rendered."""
         files = {e.file for e in self.errors}
-        referenced = {s.doc.file for s in self.services if s.spec.service in _referenced([item])}
-        return item.doc.file not in files and not (referenced & files)
+        names = _referenced([item])
+        referenced = {s.doc.file for s in self.services if s.spec.service in names}
+        return item.doc.file not in files and not (referenced & files) and not (names & self.broken)
 
 
 def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path, list[Path]]:
@@ -110,21 +112,25 @@ def read_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
     errors: list[SpecError] = []
     platform_doc, platform = _load(platform_path, PlatformSpec, errors)
     services: list[ServiceInput] = []
+    broken: set[str] = set()  # services whose spec is there but invalid: its own errors say why
     for path in spec_paths:
         doc, spec = _load(path, ServiceSpec, errors)
         if spec is not None:
             services.append(ServiceInput(doc, spec))
+        else:
+            broken.add(path.stem)
     targets = frozenset(s.spec.service for s in services)
-    services += _context(services, platform_path.parent, errors)
+    services += _context(services, platform_path.parent, errors, broken)
     if platform is None:
         raise SpecErrors(errors)
-    errors.extend(check_rules(Fleet(platform_doc, platform, services)))
+    errors.extend(check_rules(Fleet(platform_doc, platform, services, frozenset(broken))))
     warnings = [e for e in errors if e.severity == "warning"]
     failures = [e for e in errors if e.severity != "warning"]
-    return Workspace(platform_doc, platform, services, warnings, targets, failures)
+    return Workspace(platform_doc, platform, services, warnings, targets, failures, frozenset(broken))
 
 
-def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecError]) -> list[ServiceInput]:
+def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecError],
+             broken: set[str]) -> list[ServiceInput]:
     """Specs the targets refer to (publishers, store owners, workflow owners), loaded from the
     platform's directory as `<service>.yaml`, so one service builds against the real fleet:
     its contracts, exports and published events."""
@@ -135,10 +141,15 @@ def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecErr
         name = pending.pop(0)
         known.add(name)
         path = specs_dir / f"{name}.yaml"
-        if not path.is_file():
+        try:
+            if not path.is_file():
+                continue
+        except OSError:  # e.g. a name too long for a file: no such spec (the rules say so)
             continue
         doc, spec = _load(path, ServiceSpec, errors)
-        if spec is not None and spec.service == name:
+        if spec is None:
+            broken.add(name)
+        elif spec.service == name:
             item = ServiceInput(doc, spec)
             found.append(item)
             pending.extend(sorted(_referenced([item]) - known - set(pending)))

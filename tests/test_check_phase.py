@@ -68,3 +68,35 @@ def _svc1010():
     from generator.rules.registry import rule
 
     return type(rule("SVC1010"))
+
+
+def test_an_invalid_publisher_spec_does_not_cascade_into_missing_spec_errors(tmp_path, capsys):
+    """accounts.yaml is there but invalid: its own error is reported, and nothing claims that the
+    subscriber's publisher has no spec in the build."""
+    subscriber = COLLIDING.replace("  charge-dlq: {}\n", "")
+    code, err = run(tmp_path, capsys, ("accounts.yaml", PUBLISHER.replace("owner: team", "owner: Team!")),
+                    ("billing.yaml", subscriber))
+    assert code == 1
+    assert [line for line in err if "accounts.yaml" in line and line.startswith(str(tmp_path / "accounts.yaml"))]
+    assert not any("got no spec for accounts" in line for line in err), err
+
+
+def test_a_reference_too_long_for_a_file_name_is_an_error_not_a_traceback(tmp_path, capsys):
+    spec = f"service: ledger\nowner: team\ndescription: d\nfunctions:\n  post: {{starts: [{'a' * 300}.flow]}}\n"
+    code, err = run(tmp_path, capsys, ("ledger.yaml", spec))
+    assert code == 1, err
+    assert any("functions.post.starts[0]: must name a workflow of a service in this build" in line for line in err)
+    assert all(len(line) < 400 for line in err), err  # the 300-character name is cut when quoted
+
+
+def test_a_rule_never_quotes_a_long_value_in_full(tmp_path, capsys):
+    spec = f"service: ledger\nowner: team\ndescription: d\nruntime: python3.{'1' * 5000}\nfunctions:\n  post: {{}}\n"
+    code, err = run(tmp_path, capsys, ("ledger.yaml", spec))
+    (line,) = [line for line in err if line.endswith("[SVC1901]")]
+    assert code == 1 and len(line) < 300 and "python3.111" in line and "..." in line
+
+
+def test_a_handler_longer_than_lambda_allows_is_refused(tmp_path, capsys):
+    spec = f"service: ledger\nowner: team\ndescription: d\nfunctions:\n  post: {{handler: handlers.{'h' * 300}.handle}}\n"
+    code, err = run(tmp_path, capsys, ("ledger.yaml", spec))
+    assert code == 1 and any("functions.post.handler" in line for line in err), err

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from generator.errors import SpecError
+from generator.spec.load import shown
 
 if TYPE_CHECKING:
     from generator.spec.load import Document
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
     from generator.spec.platform import PlatformSpec
 
 SEVERITIES = ("error", "warning")
+# A word of a message longer than this is user input (a runtime, a key, a reference): quoted in
+# full it would turn one line into thousands of characters.
+LONGEST_WORD = 60
+
+
+def _cut(text: str) -> str:
+    """`text` with every over-long word cut (spec.load.shown), so a finding stays one short line."""
+    return " ".join(shown(word, LONGEST_WORD) if len(word) > LONGEST_WORD or not word.isprintable() else word
+                    for word in text.split(" "))
 
 
 class Rule:
@@ -40,7 +50,8 @@ class Rule:
     prefix: ClassVar[str] = ""
 
     def error(self, doc: "Document", path: tuple, message: str, hint: str = "") -> SpecError:
-        return dataclasses.replace(doc.error(tuple(path), message, hint), rule=self.id, severity=self.severity)
+        return dataclasses.replace(doc.error(tuple(path), _cut(message), _cut(hint)), rule=self.id,
+                                   severity=self.severity)
 
 
 class SpecRule(Rule):
@@ -113,6 +124,9 @@ class Fleet:
     platform_doc: "Document"
     platform: "PlatformSpec"
     services: list[ServiceInput]
+    # Services whose spec file is there but invalid (its own errors say why): a rule that would
+    # report them as missing stays silent, so one mistake does not cascade into a wrong message.
+    broken: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.by_name: dict[str, ServiceInput] = {}

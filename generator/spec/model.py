@@ -28,7 +28,8 @@ from generator.concerns.workflow.spec import WorkflowSpec
 
 # Registered concerns (generator/concerns/registry.py) add their fields, e.g. `schedule:`.
 class FunctionSpec(*function_fragments(), Strict):
-    handler: Annotated[str, StringConstraints(pattern=HANDLER)] | None = Field(
+    # 128: Lambda's limit for a Handler, and each part becomes a file name of the service's code.
+    handler: Annotated[str, StringConstraints(pattern=HANDLER, max_length=128)] | None = Field(
         None, description="Your business function, module.function; default handlers.<function_name>.handle"
     )
     description: str | None = Field(None, max_length=256)

@@ -88,7 +88,8 @@ class OtherStoreExists(FleetRule):
             for site in subscriptions_of(item.spec):
                 sub = site.sub
                 # a workflow started by a store event is already wrong (SVC1402): one error, not two
-                if sub.store is None or sub.from_ in (None, item.spec.service) or site.owner_kind != "function":
+                if sub.store is None or sub.from_ in (None, item.spec.service) or site.owner_kind != "function" \
+                        or sub.from_ in fleet.broken:  # its own spec's errors come first
                     continue
                 path = site.path + ("from",)
                 other = fleet.by_name.get(sub.from_)

@@ -130,7 +130,7 @@ class SubscribedContractKnown(SpecRule):
         for site in ctx.subscriptions():
             publisher = site.publisher or ctx.spec.service
             # A publisher in the build lists the event with its contract, or other rules say why not.
-            if site.event is not None and publisher not in ctx.fleet.by_name:
+            if site.event is not None and publisher not in ctx.fleet.by_name and publisher not in ctx.fleet.broken:
                 yield self.error(ctx.doc, site.path, f"needs the contract of {site.event} from {publisher}, got no "
                                  f"spec for {publisher} in this build", f"put {publisher}.yaml beside platform.yaml")
 

@@ -169,7 +169,7 @@ class OtherWorkflowExists(FleetRule):
             for name, fn in item.spec.functions.items():
                 for i, ref in enumerate(fn.starts):
                     owner, _, workflow = ref.rpartition(".")
-                    if not owner or owner == item.spec.service:
+                    if not owner or owner == item.spec.service or owner in fleet.broken:
                         continue
                     other = fleet.by_name.get(owner)
                     path = ("functions", name, "starts", i)
