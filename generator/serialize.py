@@ -6,11 +6,10 @@ every other mapping's keys sorted, so a reordering in svcgen's code never shows 
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
-from ruamel.yaml import YAML
+import yaml
 
 SECTION_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
                  "Conditions", "Resources", "Outputs")
@@ -48,18 +47,29 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def to_yaml(template_dict: dict[str, Any]) -> str:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False
-    yaml.width = 4096  # never fold long strings: folding rules could differ between versions
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.add_representer(str, _represent_str)
-    buf = io.StringIO()
-    yaml.dump(canonical(template_dict), buf)
-    return buf.getvalue()
+class _Dumper(yaml.SafeDumper):
+    """Block style throughout, sequences indented under their key (`key:` / `  - item`), strings
+    that YAML 1.1 would read as booleans quoted, and a quoted string holding `'` double-quoted."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def choose_scalar_style(self) -> str:
+        style = super().choose_scalar_style()
+        if style == "'" and "'" in self.event.value:
+            return '"'
+        return style
 
 
-def _represent_str(representer, data: str):
+def _represent_str(dumper: yaml.SafeDumper, data: str):
     style = "'" if YAML11_BOOLEANS.match(data) else None
-    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def to_yaml(template_dict: dict[str, Any]) -> str:
+    # PyYAML's emitter: the same text ruamel's wrote (the goldens did not change), in half the time.
+    return yaml.dump(canonical(template_dict), Dumper=_Dumper, default_flow_style=False, sort_keys=False,
+                     width=4096, allow_unicode=True, indent=2)

@@ -10,10 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 
 
-# The slow tier: a moto server, a subprocess running a generated service's own test suite, or a
-# whole `svcgen new`/build in a fresh process. `pytest -m "not e2e"` is the fast tier.
+# The slow tier: a moto server, a subprocess running a generated service's own test suite, linted
+# builds of every example, the fuzzer, or a whole `svcgen new`/build in a fresh process.
+# `pytest -m "not e2e"` is the fast tier (under a minute).
 E2E_DIRS = ("e2e", "fuzz")
-E2E_FILES = ("test_demo_code.py", "test_new.py", "test_invoke.py", "test_cli.py")
+E2E_FILES = ("test_demo_code.py", "test_new.py", "test_invoke.py", "test_cli.py", "test_examples.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:
