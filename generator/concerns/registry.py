@@ -38,7 +38,25 @@ if TYPE_CHECKING:
     from generator.stages import Stage
 
 
-CONCERNS: tuple[Concern, ...] = (ScheduleConcern(),)
+class BuiltIn(Concern):
+    """A concern svcgen has always had: its spec fragment is part of spec/model.py, its rules are
+    listed in rules/registry.py; in the registry it contributes its render phase."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.render_module = f"generator.concerns.{name}.render"
+
+
+# The render phase runs in this order, then iam.py assembles the roles from every grant:
+# the KMS key first (queues and topics use it), the functions (later concerns grant to them and
+# add to their environment), the event store after the functions (it adds store access to them),
+# alarms after everything that has something to alarm on, workflows after alarms (they add their
+# own, and the alerts topic exists), registered plugins last.
+CONCERNS: tuple[Concern, ...] = (
+    BuiltIn("encryption"), BuiltIn("function"), BuiltIn("queue"), BuiltIn("subscription"), BuiltIn("events"),
+    BuiltIn("http"), BuiltIn("event_store"), BuiltIn("idempotency"), BuiltIn("alarms"), BuiltIn("workflow"),
+    ScheduleConcern(),
+)
 
 
 def function_fragments() -> tuple[type["Strict"], ...]:

@@ -92,3 +92,17 @@ def test_every_concern_rules_module_is_registered():
         if any(f"({base}):" in text for base in ("SpecRule", "FleetRule", "TemplateRule")):
             defining.add(".".join(path.relative_to(ROOT).with_suffix("").parts))
     assert defining and defining <= set(RULE_MODULES) | set(rule_modules())
+
+
+def test_every_concern_with_a_render_module_is_rendered_in_the_registry_order():
+    """render.py has no list of its own: each concern package with a render.py that renders a
+    service is in the registry, so a new concern is one folder and one line there."""
+    from generator.concerns.registry import render_modules
+
+    modules = render_modules()
+    on_disk = {".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (PACKAGE / "concerns").glob("*/render.py")
+               if "\ndef render(ctx: RenderContext) -> None:" in p.read_text()}
+    assert on_disk == set(modules)
+    order = [m.split(".")[2] for m in modules]
+    assert order.index("encryption") < order.index("function") < order.index("event_store") < order.index("alarms") \
+        < order.index("workflow")

@@ -58,7 +58,8 @@ def statements(template: dict, role: str) -> dict[str, dict]:
 # --- the plugin shape ------------------------------------------------------------------------
 
 def test_schedule_is_a_registered_concern():
-    assert [type(c) for c in registry.CONCERNS] == [ScheduleConcern]
+    assert [type(c) for c in registry.CONCERNS if not isinstance(c, registry.BuiltIn)] == [ScheduleConcern]
+    assert registry.render_modules()[-1] == "generator.concerns.schedule.render"  # after the built-ins
     assert "schedule" in FunctionSpec.model_fields
     assert "generator.concerns.schedule.rules" in registry.rule_modules()
     assert registry.by_kind("schedule").trigger_words == "a schedule"

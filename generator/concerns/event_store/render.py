@@ -174,7 +174,7 @@ def _publisher(ctx: RenderContext, store: ResolvedEventStore) -> ResolvedFunctio
         subscriptions=(),
         queue=None,
     )
-    function.render(ctx, publisher, {})
+    function.render_function(ctx, publisher, {})
     key = publisher.key
     ctx.grant(key, STREAM_READ_ACTIONS, [GetAtt(TABLE, "StreamArn")], sid="ReadStoreStream")
     ctx.grant(key, ["sns:Publish"], [Ref(STORE_TOPIC)], sid="PublishToStoreTopic")

@@ -11,6 +11,7 @@ from troposphere.awslambda import Code, Environment, Function, LoggingConfig, Tr
 from troposphere.logs import LogGroup
 
 from generator import function_env
+from generator.concerns.events.render import environment as publishing_environment
 from generator.concerns.function import defaults
 from generator.render_context import RenderContext, arn
 from generator.resolve import ResolvedFunction
@@ -28,7 +29,15 @@ def render_parameters(ctx: RenderContext) -> None:
     ))
 
 
-def render(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) -> None:
+def render(ctx: RenderContext) -> None:
+    """The code-key parameter and every function of the spec, each with the publishing
+    environment the events concern gives it."""
+    render_parameters(ctx)
+    for fn in ctx.svc.functions:
+        render_function(ctx, fn, publishing_environment(ctx, fn))
+
+
+def render_function(ctx: RenderContext, fn: ResolvedFunction, extra_environment: dict) -> None:
     origin = ("functions", fn.key)
     log_group = ctx.add(LogGroup(
         f"{fn.logical_id}LogGroup",

@@ -30,10 +30,12 @@ SENDER_SIDS = {"events.amazonaws.com": "EventBridgeRulesSend", "sns.amazonaws.co
 DATA_KEY_REUSE_SECONDS = 300
 
 
-def render(ctx: RenderContext, fn: ResolvedFunction, queue: ResolvedQueue) -> None:
-    """A function's queue, DLQ and the event source mapping that feeds the function."""
-    render_queues(ctx, fn.key, queue, ("functions", fn.key, "queue"))
-    render_event_source(ctx, fn, queue)
+def render(ctx: RenderContext) -> None:
+    """Each subscribing function's queue, DLQ and the event source mapping that feeds it."""
+    for fn in ctx.svc.functions:
+        if fn.queue is not None:
+            render_queues(ctx, fn.key, fn.queue, ("functions", fn.key, "queue"))
+            render_event_source(ctx, fn, fn.queue)
 
 
 def render_queues(ctx: RenderContext, key: str, queue: ResolvedQueue, origin: tuple) -> None:
