@@ -64,10 +64,11 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
     errors = list(ws.errors)
     sound = [item for item in ws.target_services if ws.is_sound(item)]
     artifacts = render_all(ws, stage, sound)
+    by_name = {item.spec.service: item for item in sound}
     for artifact in artifacts:
         if artifact.stack == PLATFORM_DIR:
             continue
-        item = next(s for s in sound if s.spec.service == artifact.stack)
+        item = by_name[artifact.stack]
         ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text, artifact.origins,
                               artifact.collisions)
         for rule in template_rules():

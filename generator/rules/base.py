@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from generator.spec.platform import PlatformSpec
 
 SEVERITIES = ("error", "warning")
+# The source of a rule whose fact is svcgen's own design rather than an AWS limit.
+DESIGN_NOTES = "docs/design.md"
 # A word of a message longer than this is user input (a runtime, a key, a reference): quoted in
 # full it would turn one line into thousands of characters.
 LONGEST_WORD = 60
@@ -33,8 +35,7 @@ LONGEST_WORD = 60
 
 def _cut(text: str) -> str:
     """`text` with every over-long word cut (spec.load.shown), so a finding stays one short line."""
-    return " ".join(shown(word, LONGEST_WORD) if len(word) > LONGEST_WORD or not word.isprintable() else word
-                    for word in text.split(" "))
+    return " ".join(shown(word, LONGEST_WORD) for word in text.split(" "))
 
 
 class Rule:

@@ -11,9 +11,8 @@ import difflib
 import keyword
 
 from generator.codegen.contracts import build_models, reserved_field, wanted
-from generator.rules.base import FleetRule, SpecRule, subscriptions_of
+from generator.rules.base import DESIGN_NOTES, FleetRule, SpecRule, subscriptions_of
 
-DESIGN = "docs/design.md"
 EVENTBRIDGE_EVENTS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html"
 
 
@@ -30,7 +29,7 @@ class PublishOnce(SpecRule):
     concern = "events"
     summary = "`publishes` lists each event once"
     rationale = "a repeated entry is a copy-paste slip; it hides which events the service really owns"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         seen: dict[str, int] = {}
@@ -60,7 +59,7 @@ class OwnedEventHasContract(SpecRule):
     concern = "events"
     summary = "every event a service owns has a contract under `events:`"
     rationale = "subscribers' models, validation and masking of sensitive fields are generated from the contract"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         for path, event in owned(ctx.spec):
@@ -74,7 +73,7 @@ class ContractIsUsed(SpecRule):
     concern = "events"
     summary = "a contract is for an event the service publishes or stores"
     rationale = "a contract for an event nobody owns is a typo or a leftover, and misleads subscribers"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         names = {event for _, event in owned(ctx.spec)}
@@ -89,7 +88,7 @@ class ListFieldItems(SpecRule):
     concern = "events"
     summary = "a list field says its item type; `items` only on list fields"
     rationale = "the generated model validates every element against that type"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         for event, contract in ctx.spec.events.items():
@@ -124,7 +123,7 @@ class SubscribedContractKnown(SpecRule):
     concern = "events"
     summary = "a subscription's publisher is in the build (a target or loaded as context), so its contract is known"
     rationale = "the subscriber's typed model is generated from the publisher's contract"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         for site in ctx.subscriptions():
@@ -141,7 +140,7 @@ class ModelNamesDistinct(SpecRule):
     summary = "the generated model classes of a service's events have distinct names"
     rationale = "all of a service's models live in one module; e.g. a published `StoredPayment` and the stored "\
                 "form of `Payment` would be one class"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         contracts = {(s.spec.service, name): c for s in ctx.fleet.services for name, c in s.spec.events.items()}
@@ -210,7 +209,7 @@ class FunctionPublishesOnce(SpecRule):
     concern = "events"
     summary = "a function's `publishes` lists each event once"
     rationale = "a repeated entry is a copy-paste slip; it hides which events the function really publishes"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         for name, declared in function_publishes(ctx.spec):

@@ -8,10 +8,9 @@ from generator import function_env
 from generator.codegen.functions import SUPPORT_MODULES, handler_target, snake, workflow_roles
 from generator.concerns import registry as concerns
 from generator.naming import logical
-from generator.rules.base import SpecRule
+from generator.rules.base import DESIGN_NOTES, SpecRule
 
 LAMBDA_ENV = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"
-DESIGN = "docs/design.md"
 
 # Set by svcgen or reserved by Lambda itself: a spec must not override them.
 RESERVED_ENV_PREFIXES = ("AWS_", "LAMBDA_", "_")
@@ -92,7 +91,7 @@ class FunctionNameNotReserved(SpecRule):
     concern = "function"
     summary = "function names are not those of functions svcgen adds itself"
     rationale = "svcgen adds e.g. the event store's publisher: a spec function of the same name would collide"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         for name in ctx.spec.functions:
@@ -107,7 +106,7 @@ class OneTrigger(SpecRule):
     summary = "a function has one trigger: subscriptions, an HTTP route, or being a workflow step"
     rationale = "each trigger gets a different generated entry (batch consumer, HTTP resolver, task); one "\
                 "function cannot be two of them"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         tasks, _ = workflow_roles(ctx.spec)
@@ -123,7 +122,7 @@ class HandlerModuleOwn(SpecRule):
     concern = "function"
     summary = "each function has its own handler module, outside plumbing/, not named like svcgen's modules"
     rationale = "svcgen writes plumbing/ itself and one handler module per function: a clash overwrites code"
-    source = DESIGN
+    source = DESIGN_NOTES
 
     def check(self, ctx):
         modules: dict[str, str] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.concerns.service import defaults
-from generator.rules.base import FleetRule, SpecRule
+from generator.rules.base import DESIGN_NOTES, FleetRule, SpecRule
 
 LAMBDA_RUNTIMES = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
 
@@ -42,7 +42,7 @@ class ServiceNamesUnique(FleetRule):
     concern = "service"
     summary = "service names are unique in a build"
     rationale = "the service name is part of every stack, resource and export name"
-    source = "docs/design.md"
+    source = DESIGN_NOTES
 
     def check(self, fleet):
         first: dict[str, str] = {}
