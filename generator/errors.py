@@ -7,6 +7,7 @@ at a time, so a user sees everything wrong with a spec in one run (`SpecErrors` 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 
@@ -65,3 +66,13 @@ def dotted(path: tuple) -> str:
 
 class UsageError(Exception):
     """Wrong command-line use (exit code 2)."""
+
+
+class InvokeError(Exception):
+    """`svcgen invoke`: the function could not be invoked, or it failed (exit 1)."""
+
+
+def did_you_mean(name: str, known) -> str:
+    """` (did you mean 'x'?)` for the closest of `known`, or nothing."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

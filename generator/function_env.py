@@ -10,7 +10,8 @@ spec's own entries and `OVERRIDABLE`).
 
 from __future__ import annotations
 
-from generator.resolve import function_publishes
+from generator.concerns.events.resolve import function_publishes
+from generator.concerns.workflow.participants import workflow_roles
 from generator.concerns.subscription.resolve import event_source
 
 SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
@@ -59,8 +60,6 @@ def review_queue_url(pause: str) -> str:
 
 def derived(spec, platform, key: str) -> dict[str, str]:
     """Every variable svcgen sets on function `key` of `spec` -> what it sets it to."""
-    from generator.codegen.functions import workflow_roles  # codegen imports this module
-
     fn = spec.functions[key]
     env = {
         SERVICE_NAME: f"`{spec.service}`, the service's name",

@@ -15,7 +15,6 @@ runs fine and one that calls AWS fails fast.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import subprocess
@@ -26,9 +25,9 @@ from pathlib import Path
 
 from generator import local_aws
 from generator.codegen import code_dir
-from generator.codegen.functions import snake, workflow_roles
+from generator.codegen.functions import snake
 from generator.concerns import registry as concerns
-from generator.errors import UsageError
+from generator.errors import InvokeError, UsageError, did_you_mean
 from generator.pipeline import render_one
 from generator.resolve import resolve_service
 from generator.stages import resolve_stage
@@ -98,16 +97,12 @@ json.dump(response, open(sys.argv[2], "w"), default=str)
 """
 
 
-class InvokeError(Exception):
-    """The function could not be invoked, or it failed (exit 1)."""
-
-
 @dataclass(frozen=True)
 class Call:
     """What the child builds and runs."""
 
     function: object  # ResolvedFunction
-    kind: str  # queue | http | task | direct, or a registered concern's kind
+    kind: str  # the invoking concern's kind (generator/concerns/registry.py)
     request: dict
     description: str
 
@@ -146,7 +141,7 @@ def _load(service: str, paths: list[Path], platform: Path | None) -> tuple[Works
             if item.spec.service == service:
                 return ws, item
     known = sorted(s.spec.service for s in ws.target_services)
-    raise UsageError(f"unknown service {service!r}{_did_you_mean(service, known)}; "
+    raise UsageError(f"unknown service {service!r}{did_you_mean(service, known)}; "
                      f"services in {', '.join(map(str, paths))}: {', '.join(known) or 'none'}")
 
 
@@ -155,13 +150,8 @@ def _function(svc, name: str):
         if fn.key == name:
             return fn
     known = [fn.key for fn in svc.functions]
-    raise UsageError(f"unknown function {name!r} of {svc.service}{_did_you_mean(name, known)}; "
+    raise UsageError(f"unknown function {name!r} of {svc.service}{did_you_mean(name, known)}; "
                      f"its functions: {', '.join(known)}")
-
-
-def _did_you_mean(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _read_event(path: Path | None):
@@ -179,68 +169,14 @@ def _read_event(path: Path | None):
 
 
 def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
-    tasks, _ = workflow_roles(item.spec)
-    kind = "queue" if fn.subscriptions else "http" if fn.http else "task" if fn.key in tasks else "direct"
-    if sample is not None and kind != "queue":
-        what = {"http": "an HTTP route", "task": "a workflow task"}.get(kind, "invoked directly")
-        raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is {what} "
+    """What the concern that invokes the function (generator/concerns/registry.py) runs it with."""
+    concern = concerns.trigger_of(item.spec, fn.key)
+    if sample is not None and concern.kind != "queue":
+        raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is {concern.described_as} "
                          f"(use --event FILE)")
-    base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}", "event": event}
-    if kind == "queue":
-        return _queue_call(fn, base, event, sample)
-    if kind == "http":
-        method = "GET" if fn.http.method == "ANY" else fn.http.method
-        if isinstance(event, dict) and ("requestContext" in event or "routeKey" in event):
-            return Call(fn, kind, {**base, "recipe": None}, "HTTP API event from the file")
-        params = {p.strip("{}+"): f"{p.strip('{}+')}-1" for p in fn.http.path.split("/") if p.startswith("{")}
-        body = event if event is not None else ({} if method in ("POST", "PUT", "PATCH") else None)
-        request = {**base, "event": body, "recipe": "http", "method": method, "route": fn.http.path,
-                   "path_parameters": params}
-        origin = ", body from the file" if event is not None else ""
-        return Call(fn, kind, request, f"{method} {fn.http.path}{origin}")
-    if kind == "task":
-        if isinstance(event, dict) and "ids" in event:
-            return Call(fn, kind, {**base, "recipe": None}, "workflow task input from the file")
-        ids = event if event is not None else {"id": "id-1"}
-        if not isinstance(ids, dict):
-            raise InvokeError("a workflow task's ids are a JSON object")
-        return Call(fn, kind, {**base, "event": ids, "recipe": "task", "step": fn.key}, f"workflow task, ids {ids}")
-    registered = concerns.trigger_of(item.spec.functions[fn.key])
-    if registered is not None:  # a registered concern's trigger (e.g. a schedule) builds its own event
-        event, description = registered.invoke_event(fn, event)
-        return Call(fn, registered.kind, {**base, "event": event, "recipe": None}, description)
-    return Call(fn, kind, {**base, "event": {} if event is None else event, "recipe": None},
-                "direct invocation" + (", event from the file" if event is not None else ", event {}"))
-
-
-def _queue_call(fn, base: dict, event, sample: str | None) -> Call:
-    """An SQS batch of one record carrying an EventBridge envelope."""
-    subs = list(dict.fromkeys((s.source, s.event) for s in fn.subscriptions))
-    group = (fn.queue.message_group or "local") if fn.queue and fn.queue.fifo else None
-    base = {**base, "message_group": group}
-    if isinstance(event, dict) and "Records" in event:
-        return Call(fn, "queue", {**base, "recipe": None}, "SQS event from the file")
-    if isinstance(event, dict) and "detail-type" in event:
-        return Call(fn, "queue", {**base, "recipe": "sqs"}, f"SQS batch of 1: {event['detail-type']} from the file")
-    if event is not None and not isinstance(event, dict):
-        raise InvokeError(f"a queue consumer's event file must be a JSON object (an SQS event, an EventBridge "
-                          f"envelope or its detail), got a {type(event).__name__}: {json.dumps(event)[:60]}")
-    if sample is not None:
-        matching = [s for s in subs if s[1] == sample]
-        if not matching:
-            names = ", ".join(dict.fromkeys(e for _, e in subs))
-            raise UsageError(f"{fn.key} does not subscribe to {sample!r}{_did_you_mean(sample, [e for _, e in subs])}; "
-                             f"it subscribes to: {names}")
-        subs = matching
-    if event is not None and len(subs) > 1:
-        names = ", ".join(f"{e} ({s})" for s, e in subs)
-        raise UsageError(f"{fn.key} subscribes to {names}: give a whole EventBridge envelope (with "
-                         f"\"detail-type\" and \"source\") rather than just a detail")
-    source, detail_type = subs[0]
-    recipe = "sqs" if event is None else "sqs-detail"
-    origin = "sample from its contract" if event is None else "detail from the file"
-    return Call(fn, "queue", {**base, "recipe": recipe, "source": source, "detail_type": detail_type},
-                f"SQS batch of 1: {detail_type} from {source}, {origin}")
+    request, description = concern.invoke_request(fn, event, sample)
+    base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}"}
+    return Call(fn, concern.kind, {**base, **request}, description)
 
 
 def environment(properties: dict, region: str) -> dict[str, str]:

@@ -1,11 +1,12 @@
 """What kind of Lambda entry each function gets, and what its plumbing needs to know.
 
-A function is exactly one of:
-- `queue`:  it subscribes (bus or store events through its SQS queue): a batch consumer;
-- `http`:   it serves a route: an API Gateway HTTP API resolver;
-- `task`:   a workflow `call` step (or its `compensate`) invokes it with the workflow's ids;
-- a registered concern's kind (generator/concerns/registry.py), e.g. `schedule`;
-- `direct`: none of these (invoked by hand or by something svcgen does not know).
+A function's kind is the codegen kind of the concern that invokes it (generator/concerns/
+registry.py `trigger_of`), exactly one:
+- `queue`:    it subscribes (bus or store events through its SQS queue): a batch consumer;
+- `http`:     it serves a route: an API Gateway HTTP API resolver;
+- `task`:     a workflow `call` step (or its `compensate`) invokes it with the workflow's ids;
+- `schedule`: EventBridge Scheduler invokes it;
+- `direct`:   none of these (invoked by hand or by something svcgen does not know).
 Starting workflows (`starts:`), reviewing a pause (`reviewer:`), publishing and the event store
 are capabilities on top of the kind: helper modules, not entries (the entry only says which
 events its function may publish).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.concerns import registry as concerns
-from generator.concerns.workflow.spec import CallStep, ChooseStep, PauseStep
+from generator.concerns.workflow.participants import workflow_roles
 
 # Modules of plumbing/ that svcgen writes besides one entry per function: a function whose
 # snake_case name is one of these would overwrite it.
@@ -54,7 +55,7 @@ class Consumed:
 class FunctionPlan:
     key: str
     snake: str
-    kind: str  # queue | http | task | direct, or a registered concern's kind (generator/concerns/registry.py)
+    kind: str  # the invoking concern's kind (generator/concerns/registry.py): queue, http, task, schedule, direct
     description: str
     handler_module: str
     handler_function: str
@@ -66,9 +67,9 @@ class FunctionPlan:
     starts: tuple[tuple[str, str], ...] = ()  # (service, workflow)
     reviews: tuple[str, ...] = ()  # pause steps it decides
     store_access: tuple[str, ...] = ()
-    # A registered concern's kind: its template variables (Concern.template_context), as pairs.
+    # The invoking concern's template variables (Concern.template_context), as pairs.
     extra: tuple[tuple[str, Any], ...] = ()
-    # Events it may publish (resolve.function_publishes); None when its service publishes nothing.
+    # Events it may publish (concerns/events/resolve.py); None when its service publishes nothing.
     publishes: tuple[str, ...] | None = None
 
     @property
@@ -97,45 +98,18 @@ def handler_target(resolved: str) -> tuple[str, str]:
     return module, function
 
 
-def workflow_roles(spec) -> tuple[set[str], dict[str, list[str]]]:
-    """Functions that `call` steps (and their compensations) invoke, and pause -> reviewer."""
-    tasks: set[str] = set()
-    reviews: dict[str, list[str]] = {}
-
-    def walk(steps) -> None:
-        for step in steps:
-            if isinstance(step, CallStep):
-                tasks.add(step.call)
-                if step.compensate:
-                    tasks.add(step.compensate)
-            elif isinstance(step, PauseStep) and step.reviewer:
-                reviews.setdefault(step.reviewer, []).append(step.pause)
-            elif isinstance(step, ChooseStep):
-                for branch in step.when.values():
-                    walk(branch)
-                walk(step.otherwise or [])
-
-    for wf in spec.workflows.values():
-        walk(wf.steps)
-    return tasks, reviews
-
-
 def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
     """One plan per function. The spec was validated first (its rules, e.g. SVC1005 one trigger,
     SVC1601 idempotency key, SVC1503 route parameters), so every plan here can be generated."""
     spec = item.spec
-    tasks, reviews = workflow_roles(spec)
+    _, reviews = workflow_roles(spec)
     plans = []
     for fn in svc.functions:
-        kinds = [k for k, on in (("queue", bool(fn.subscriptions)), ("http", fn.http is not None),
-                                 ("task", fn.key in tasks)) if on]
-        trigger = concerns.trigger_of(spec.functions[fn.key])
-        if trigger is not None:
-            kinds.append(trigger.kind)
+        trigger = concerns.trigger_of(spec, fn.key)
         module, function = handler_target(fn.handler)
         consumes = tuple(_consumed(fn, models))
         plans.append(FunctionPlan(
-            key=fn.key, snake=snake(fn.key), kind=kinds[0] if kinds else "direct",
+            key=fn.key, snake=snake(fn.key), kind=trigger.kind,
             description=fn.description, handler_module=module, handler_function=function,
             consumes=consumes, fifo=bool(fn.queue and fn.queue.fifo),
             message_group=fn.queue.message_group if fn.queue else None,
@@ -143,7 +117,7 @@ def plan_functions(item, svc, models: dict) -> list[FunctionPlan]:
             route=_route(fn.http) if fn.http else None,
             starts=tuple((s.service, s.workflow) for s in fn.starts),
             reviews=tuple(reviews.get(fn.key, ())), store_access=tuple(fn.store_access),
-            extra=tuple(trigger.template_context(fn).items()) if trigger is not None else (),
+            extra=tuple(trigger.template_context(fn).items()),
             publishes=fn.publishes if svc.publishes else None,
         ))
     return plans

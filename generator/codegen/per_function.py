@@ -10,8 +10,7 @@ from pathlib import Path
 
 from generator import function_env
 from generator.codegen.functions import FunctionPlan, event_snake
-from generator.codegen.literals import py
-from generator.codegen.templates import LINE_LENGTH, from_import, render
+from generator.codegen.templates import from_import, render
 from generator.concerns import registry as concerns
 from generator.ownership import OWNED, USER, PlannedFile
 
@@ -36,42 +35,14 @@ def function_files(root: Path, svc, plans: list[FunctionPlan], models: dict) -> 
 
 
 def _test(plan: FunctionPlan) -> str:
-    registered = concerns.by_kind(plan.kind)
-    if registered is not None:  # a registered concern's kind: its helpers, its template, its variables
-        imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("plumbing.testing", list(registered.test_helpers)),
-                          *((module, list(names)) for module, names in registered.test_imports)])
-        return render(f"tests/{plan.kind}.py.j2", fn=plan,
-                      imports=[from_import(names, module) for module, names in imports], **dict(plan.extra))
-    helpers = {"queue": ["invalid_envelope", "lambda_context", "sample_envelope", "sqs_event", "sqs_record"],
-               "http": ["http_event", "lambda_context"], "task": ["lambda_context", "task_event"],
-               "direct": ["lambda_context"]}[plan.kind]
+    """tests/test_<function>.py from its kind's template: the entry's `handler`, the concern's
+    helpers from plumbing.testing, and its variables (generator/concerns/registry.py)."""
+    concern = concerns.by_kind(plan.kind)
     # isort order: the modules sorted, so `plumbing.testing` may come before or after the entry.
-    imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("plumbing.testing", helpers)])
-    context = {"fn": plan, "imports": [from_import(names, module) for module, names in imports]}
-    if plan.kind == "queue":
-        group = [f"message_group={py(plan.message_group)}"] if plan.fifo else []
-        records = [_call("sqs_record", [f"sample_envelope({py(c.source)}, {py(c.event)})", py(f"message-{i}")] + group)
-                   for i, c in enumerate(plan.consumes, 1)]
-        invalid = plan.consumes[0]
-        records.append(_call("sqs_record", [f"invalid_envelope({py(invalid.source)}, {py(invalid.event)})",
-                                            py("message-invalid")] + group))
-        return render("tests/queue.py.j2", records=records, **context)
-    if plan.kind == "http":
-        method = "GET" if plan.route.method == "ANY" else plan.route.method
-        return render("tests/http.py.j2", method=method, path_parameters={p: f"{p}-1" for p in plan.route.params},
-                      **context)
-    if plan.kind == "task":
-        return render("tests/task.py.j2", ids={"id": "id-1"}, **context)
-    return render("tests/direct.py.j2", **context)
-
-
-def _call(function: str, args: list[str], indent: int = 8) -> str:
-    """`function(a, b)` on one line if it fits, else one argument per line (as a formatter would)."""
-    line = f"{function}({', '.join(args)})"
-    if indent + len(line) + 1 <= LINE_LENGTH:
-        return line
-    pad = " " * (indent + 4)
-    return f"{function}(\n" + "".join(f"{pad}{a},\n" for a in args) + " " * indent + ")"
+    imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("plumbing.testing", list(concern.test_helpers)),
+                      *((module, list(names)) for module, names in concern.test_imports)])
+    lines = [from_import(names, module) for module, names in imports]
+    return render(f"tests/{plan.kind}.py.j2", fn=plan, imports=lines, **dict(plan.extra), **concern.test_context(plan))
 
 
 def hints(svc, plan: FunctionPlan) -> list[str]:

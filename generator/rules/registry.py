@@ -1,6 +1,6 @@
 """Every rule svcgen knows, collected from the modules of the concerns that own them.
 
-A concern registers its rules by listing its rule module here; the registry imports them, keeps
+A concern declares its rule modules on its registry entry (`rules_modules`); this imports them, keeps
 each `Rule` subclass with an ID, and refuses two rules with one ID (IDs are stable: waivers,
 docs and users' searches refer to them).
 """
@@ -13,21 +13,8 @@ from functools import cache
 from generator.concerns import registry as concerns
 from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
-RULE_MODULES = (
-    "generator.concerns.function.rules",
-    "generator.concerns.queue.rules",
-    "generator.concerns.subscription.rules",
-    "generator.concerns.subscription.filters",
-    "generator.concerns.event_store.rules",
-    "generator.concerns.workflow.rules",
-    "generator.concerns.workflow.rules_steps",
-    "generator.concerns.http.rules",
-    "generator.concerns.idempotency.rules",
-    "generator.concerns.events.rules",
-    "generator.concerns.service.rules",
-    "generator.concerns.service.names",
-    "generator.concerns.service.limits",
-) + concerns.rule_modules()  # registered concerns' rules (generator/concerns/registry.py)
+# Every concern's rule modules, declared on its registry entry (generator/concerns/registry.py).
+RULE_MODULES = concerns.rule_modules()
 
 
 @cache

@@ -3,14 +3,14 @@
 Only the *shape* and single-field ranges live in the models; rules that relate several fields,
 files or services are rule classes (generator/rules/, each concern's rules.py) so that each can
 point at the exact key it is about. Each concern's fragment lives in its package
-(generator/concerns/<concern>/spec.py) and is composed here; registered concerns add their
-function fields themselves. Every field is optional where a default exists: defaults are applied
+(generator/concerns/<concern>/spec.py) and is composed here; a function's fields are the
+fragments of the registered concerns. Every field is optional where a default exists: defaults are applied
 later, in `resolve`, from the concern that owns them (so the spec says only what differs).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
@@ -26,31 +26,12 @@ from generator.concerns.idempotency.spec import IdempotencySpec
 from generator.concerns.queue.spec import DeadLetterSpec, QueueSpec
 from generator.concerns.workflow.spec import WorkflowSpec
 
-# Registered concerns (generator/concerns/registry.py) add their fields, e.g. `schedule:`.
+
+# A function is every concern's fragment of it (generator/concerns/registry.py): its own settings
+# (concerns/function/spec.py), `subscribe`, `queue`, `http`, `schedule` … (no docstring: it would
+# become the JSON Schema's description of every function).
 class FunctionSpec(*function_fragments(), Strict):
-    # 128: Lambda's limit for a Handler, and each part becomes a file name of the service's code.
-    handler: Annotated[str, StringConstraints(pattern=HANDLER, max_length=128)] | None = Field(
-        None, description="Your business function, module.function; default handlers.<function_name>.handle"
-    )
-    description: str | None = Field(None, max_length=256)
-    timeout: int | None = Field(None, ge=1, le=900, description="Seconds.")
-    memory: int | None = Field(None, ge=128, le=10240, description="MB.")
-    environment: dict[EnvName, str] = Field(default_factory=dict)
-    reserved_concurrency: int | None = Field(
-        None, ge=1, le=10000, description="Dropped in ephemeral stages."
-    )
-    subscribe: list[Subscription] = Field(default_factory=list)
-    queue: QueueSpec | None = Field(None, description="Only for functions that subscribe.")
-    store_access: list[Literal["read", "append"]] = Field(
-        default_factory=list, description="Access to this service's event store.")
-    starts: list[Annotated[str, StringConstraints(pattern=WORKFLOW_REF)]] = Field(
-        default_factory=list, description="Workflows it may start: `name` or `service.name`.")
-    http: Annotated[str, StringConstraints(pattern=HTTP_ROUTE)] | None = Field(
-        None, description="HTTP API route, e.g. `GET /accounts/{id}`.")
-    idempotency: IdempotencySpec | None = Field(None, description="Opt-in: skip duplicates of the same event.")
-    publishes: list[EventName] | None = Field(
-        None, description="Events of the service's `publishes` this function may put on the bus ([] for none). "
-        "Once any function of the service declares it, a function that does not may publish nothing.")
+    pass
 
 
 class ServiceSpec(Strict):

@@ -11,7 +11,8 @@ from generator import function_env
 from generator.codegen.functions import plan_functions
 from generator.codegen.per_function import function_files, hints
 from generator.render import render_service
-from generator.resolve import function_publishes, resolve_service
+from generator.concerns.events.resolve import function_publishes
+from generator.resolve import resolve_service
 from generator.runtime import publishing
 from generator.stages import resolve_stage
 from tests.unit.codegen_support import generate, run_python

@@ -58,7 +58,7 @@ def statements(template: dict, role: str) -> dict[str, dict]:
 # --- the plugin shape ------------------------------------------------------------------------
 
 def test_schedule_is_a_registered_concern():
-    assert [type(c) for c in registry.CONCERNS if not isinstance(c, registry.BuiltIn)] == [ScheduleConcern]
+    assert type(registry.CONCERNS[-1]) is ScheduleConcern
     assert registry.render_modules()[-1] == "generator.concerns.schedule.render"  # after the built-ins
     assert "schedule" in FunctionSpec.model_fields
     assert "generator.concerns.schedule.rules" in registry.rule_modules()
@@ -78,9 +78,10 @@ def test_resolved_value_is_kept_on_the_function_as_an_extension():
 
 def test_trigger_is_the_spec_field():
     concern = registry.by_kind("schedule")
-    functions = spec(SPEC).functions
-    assert concern.trigger(functions["daily-report"]) and not concern.trigger(functions["idle"])
-    assert registry.trigger_of(functions["daily-report"]) is concern and registry.trigger_of(functions["idle"]) is None
+    service = spec(SPEC)
+    assert concern.trigger(service, "daily-report") and not concern.trigger(service, "idle")
+    assert registry.trigger_of(service, "daily-report") is concern
+    assert registry.trigger_of(service, "idle").kind == "direct"  # the fallback
 
 
 def test_json_schema_shows_the_fragment():

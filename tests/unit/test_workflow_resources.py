@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from generator.render import render_service
-from generator.resolve import resolve_service, workflow_export
+from generator.concerns.workflow.resolve import workflow_export
+from generator.resolve import resolve_service
 from generator.serialize import to_yaml
 from generator.stages import resolve_stage
 from tests.unit.helpers import of_type, rendered

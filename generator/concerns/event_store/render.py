@@ -37,7 +37,8 @@ from generator.concerns.queue import render as queue_component
 from generator.render_context import RenderContext, deny_insecure_transport
 from generator.concerns.subscription.render_store import STORE_TOPIC
 from generator.naming import logical
-from generator.resolve import ResolvedEventStore, ResolvedFunction
+from generator.concerns.event_store.resolve import ResolvedEventStore
+from generator.resolve import ResolvedFunction
 
 TABLE = "EventStore"
 FAN_OUT_DLQ = "StoreFanOutDlq"

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from generator.spec.base import Strict
+from generator.spec.base import EventName, Strict
 
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"
 FieldName = Annotated[str, StringConstraints(pattern=FIELD_NAME, max_length=64)]
@@ -28,3 +28,9 @@ class EventContract(Strict):
     version: int = Field(1, ge=1, le=1000, description="Bump on a breaking change; carried in every event.")
     description: str | None = Field(None, max_length=256)
     fields: dict[FieldName, FieldSpec] = Field(..., min_length=1)
+
+
+class PublishesFragment(Strict):
+    publishes: list[EventName] | None = Field(
+        None, description="Events of the service's `publishes` this function may put on the bus ([] for none). "
+        "Once any function of the service declares it, a function that does not may publish nothing.")

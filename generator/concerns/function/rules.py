@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 
 from generator import function_env
-from generator.codegen.functions import SUPPORT_MODULES, handler_target, snake, workflow_roles
+from generator.codegen.functions import SUPPORT_MODULES, handler_target, snake
 from generator.concerns import registry as concerns
 from generator.naming import logical
 from generator.rules.base import DESIGN_NOTES, SpecRule
@@ -19,12 +19,10 @@ RESERVED_ENV = tuple(function_env.RESERVED)
 RESERVED_FUNCTIONS = ("store-publisher",)
 
 
-def triggers(spec, name: str, fn, tasks: set[str]) -> list[str]:
-    """What invokes a function: its queue (subscriptions), an HTTP route, a workflow step, or a
-    registered concern's trigger (e.g. a schedule)."""
-    return [kind for kind, on in (("subscribe", bool(fn.subscribe)), ("http", fn.http is not None),
-                                  ("a workflow step", name in tasks),
-                                  *((c.trigger_words, c.trigger(fn)) for c in concerns.triggers())) if on]
+def triggers(spec, name: str) -> list[str]:
+    """What invokes a function, in the registry's words: `subscribe`, `http`, `a workflow step`,
+    `a schedule` … (generator/concerns/registry.py)."""
+    return [c.trigger_words for c in concerns.triggers() if c.trigger(spec, name)]
 
 
 class LogicalIdsDiffer(SpecRule):
@@ -109,9 +107,8 @@ class OneTrigger(SpecRule):
     source = DESIGN_NOTES
 
     def check(self, ctx):
-        tasks, _ = workflow_roles(ctx.spec)
-        for name, fn in ctx.spec.functions.items():
-            kinds = triggers(ctx.spec, name, fn, tasks)
+        for name in ctx.spec.functions:
+            kinds = triggers(ctx.spec, name)
             if len(kinds) > 1:
                 yield self.error(ctx.doc, ("functions", name), f"a function has one trigger, got {' and '.join(kinds)}",
                                  "split it into one function per trigger")

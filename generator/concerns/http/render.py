@@ -25,7 +25,8 @@ from generator.concerns.http import defaults
 from generator.concerns.alarms import render as alarms
 from generator.render_context import RenderContext, arn
 from generator.naming import logical
-from generator.resolve import ResolvedFunction, ResolvedRoute
+from generator.concerns.http.resolve import ResolvedRoute
+from generator.resolve import ResolvedFunction
 
 API = "HttpApi"
 STAGE = "HttpApiStage"

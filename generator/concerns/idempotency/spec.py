@@ -14,3 +14,7 @@ class IdempotencySpec(Strict):
 
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
         ..., description="A required field of every consumed event that identifies it (not the message id).")
+
+
+class IdempotencyFragment(Strict):
+    idempotency: IdempotencySpec | None = Field(None, description="Opt-in: skip duplicates of the same event.")

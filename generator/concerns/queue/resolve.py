@@ -51,3 +51,11 @@ def resolve_queue(names: Names, platform: PlatformSpec, key: str, q: QueueSpec, 
         dlq_retention_seconds=dlq_days * DAY,
         message_group=q.message_group or (key if q.fifo else None),
     )
+
+
+def function_fields(given, so_far: dict) -> dict:
+    """A subscriber's queue; its visibility follows the function's timeout (resolved before)."""
+    fn = given.fn
+    if not fn.subscribe:
+        return {"queue": None}
+    return {"queue": resolve_queue(given.names, given.platform, given.key, fn.queue or QueueSpec(), so_far["timeout"])}

@@ -29,3 +29,7 @@ class QueueSpec(Strict):
         None, min_length=1, max_length=100, description="FIFO only: MessageGroupId EventBridge sets on delivery."
     )
     dlq: DeadLetterSpec | None = None
+
+
+class QueueFragment(Strict):
+    queue: QueueSpec | None = Field(None, description="Only for functions that subscribe.")

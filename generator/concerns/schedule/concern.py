@@ -16,22 +16,17 @@ from generator.concerns.schedule.spec import ScheduleFragment
 class ScheduleConcern(Concern):
     name = "schedule"
     function_fragment = ScheduleFragment
-    rules_module = "generator.concerns.schedule.rules"
+    rules_modules = ("generator.concerns.schedule.rules",)
+    resolve_module = "generator.concerns.schedule.resolved"
     render_module = "generator.concerns.schedule.render"
     kind = "schedule"
     trigger_words = "a schedule"
+    described_as = "invoked by a schedule"
     test_helpers = ("lambda_context",)
     test_imports = (("plumbing.runtime.schedule", ("scheduled_event",)),)
 
-    def resolve(self, names, platform, stage, spec, key: str, fn) -> Any:
-        if fn.schedule is None:
-            return None
-        from generator.concerns.schedule.resolved import resolve
-
-        return resolve(names, stage, key, fn.schedule)
-
-    def trigger(self, fn_spec) -> bool:
-        return getattr(fn_spec, "schedule", None) is not None
+    def trigger(self, spec, key: str) -> bool:
+        return spec.functions[key].schedule is not None
 
     def plumbing_files(self, kinds: set[str]) -> dict[str, str]:
         """The run model and its test builder, copied verbatim like generator/runtime/'s modules."""
@@ -39,19 +34,19 @@ class ScheduleConcern(Concern):
             return {}
         return {"plumbing/runtime/schedule.py": (Path(__file__).parent / "runtime.py").read_text()}
 
-    def invoke_event(self, fn, event) -> tuple[Any, str]:
+    def invoke_request(self, fn, event, sample) -> tuple[dict[str, Any], str]:
         """A run as Scheduler sends it: a whole run from the --event file, the file's object as
         the input, or the spec's input; due now (a local run has no schedule to be due by)."""
         import json
         from datetime import datetime, timezone
 
         if isinstance(event, dict) and "scheduled_time" in event:
-            return event, "scheduled run from the file"
+            return {"event": event, "recipe": None}, "scheduled run from the file"
         due = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         given = event if event is not None else json.loads(fn.extension(self.name).input_json)
         run = {"input": given, "scheduled_time": due, "execution_id": "svcgen-invoke", "attempt_number": "1"}
         origin = "input from the file" if event is not None else "the schedule's input"
-        return run, f"scheduled run due {due}, {origin}"
+        return {"event": run, "recipe": None}, f"scheduled run due {due}, {origin}"
 
     def template_context(self, fn) -> dict[str, Any]:
         import json

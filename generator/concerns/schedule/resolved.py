@@ -47,3 +47,9 @@ def resolve(names: Names, stage, key: str, schedule) -> ResolvedSchedule:
         dlq_logical_id=logical(key, "schedule", "dlq"),
         dlq_name=names.physical("queue", key, suffix="-schedule-dlq"),
     )
+
+
+def extension(given) -> ResolvedSchedule | None:
+    """`fn.extension("schedule")`: the function's schedule, or None when it has none."""
+    schedule = given.fn.schedule
+    return None if schedule is None else resolve(given.names, given.stage, given.key, schedule)

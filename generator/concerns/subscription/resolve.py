@@ -65,3 +65,8 @@ def resolve_subscription(names: Names, platform: PlatformSpec, stage: Stage, ser
         source=event_source(platform.org, sub.from_),
         filter=sub.filter,
     )
+
+
+def function_fields(given, so_far: dict) -> dict:
+    return {"subscriptions": tuple(resolve_subscription(given.names, given.platform, given.stage, given.spec.service,
+                                                        given.key, sub) for sub in given.fn.subscribe)}

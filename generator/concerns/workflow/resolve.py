@@ -166,3 +166,34 @@ def _semaphore(names: Names) -> ResolvedSemaphore:
         rule_role_name=names.role("semaphore-cleanup-events"),
         dlq_name=names.physical("queue", "semaphore-cleanup-dlq"),
     )
+
+
+@dataclass(frozen=True)
+class ResolvedStart:
+    """A workflow a function may start: this service's (`logical_id`) or another's (`export`)."""
+
+    service: str
+    workflow: str
+    logical_id: str | None
+    export: str | None
+
+
+def workflow_export(org: str, stage: str, service: str, workflow: str) -> str:
+    return Names(org, stage, service).export(f"{workflow}-state-machine-arn")
+
+
+def _start(platform: PlatformSpec, stage: Stage, service: str, ref: str) -> ResolvedStart:
+    owner, _, workflow = ref.rpartition(".")
+    owner = owner or service
+    if owner == service:
+        return ResolvedStart(owner, workflow, logical_id=logical(workflow, "state-machine"), export=None)
+    return ResolvedStart(owner, workflow, logical_id=None,
+                         export=workflow_export(platform.org, stage.name, owner, workflow))
+
+
+def function_fields(given, so_far: dict) -> dict:
+    return {"starts": tuple(_start(given.platform, given.stage, given.spec.service, ref) for ref in given.fn.starts)}
+
+
+def service_fields(given) -> dict:
+    return {"workflows": resolve_workflows(given.names, given.platform, given.stage, given.spec)}

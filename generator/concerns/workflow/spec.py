@@ -10,7 +10,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Discriminator, Field, StringConstraints, Tag
 
-from generator.spec.base import SERVICE_NAME, FunctionName, Strict, Subscription
+from generator.spec.base import SERVICE_NAME, WORKFLOW_REF, FunctionName, Strict, Subscription
 
 # "90s", "30m", "12h", "3d" or a number of seconds.
 DURATION = r"^[1-9][0-9]*[smhd]$"
@@ -68,3 +68,8 @@ class WorkflowSpec(Strict):
         default_factory=list,
         description="Identifier fields copied from a starting event into the execution; nothing else is.")
     steps: list[Step] = Field(..., min_length=1)
+
+
+class StartsFragment(Strict):
+    starts: list[Annotated[str, StringConstraints(pattern=WORKFLOW_REF)]] = Field(
+        default_factory=list, description="Workflows it may start: `name` or `service.name`.")
