@@ -36,6 +36,8 @@ class Outcome(str, Enum):
     IDENTICAL = "identical"
     SKIPPED = "skipped"
     CONFLICT = "conflict"
+    ORPHANED = "orphaned"  # an owned file no function generates any more (user_code.py); kept
+    REMOVED = "removed"  # such a file, removed with --prune-orphans
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     commit([PendingWrite(path, data)])
 
 
-def commit(writes: Sequence[PendingWrite], clean: Iterable[Path] = ()) -> None:
+def commit(writes: Sequence[PendingWrite], clean: Iterable[Path] = (), removals: Sequence[Path] = ()) -> None:
     """Write all of `writes` or none of them, first removing stale temporaries (of killed
-    builds) from every directory written into and from the directories in `clean`.
+    builds) from every directory written into and from the directories in `clean`; then remove
+    `removals` (orphaned owned files), once every write has landed.
 
     Raises WriteError naming the one file that could not be staged; then every target, and
     every directory, is as it was (directories this call created are removed again).
@@ -159,7 +162,12 @@ def commit(writes: Sequence[PendingWrite], clean: Iterable[Path] = ()) -> None:
         except OSError as exc:  # e.g. a directory appeared in its place since planning
             _discard([t for t, _ in staged[index:]], [])
             raise WriteError(path, _reason(exc)) from None
-    for directory in sorted({path.parent for _, path in staged}):
+    for path in removals:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise WriteError(path, _reason(exc), "remove") from None
+    for directory in sorted({path.parent for _, path in staged} | {path.parent for path in removals}):
         _fsync_dir(directory)
 
 

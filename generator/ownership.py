@@ -83,10 +83,12 @@ def plan(files: list[PlannedFile], force: bool = False) -> tuple[list[FileResult
     return results, writes
 
 
-def apply(files: list[PlannedFile], dry_run: bool = False, force: bool = False) -> list[FileResult]:
+def apply(files: list[PlannedFile], dry_run: bool = False, force: bool = False,
+          removals: list[Path] = ()) -> list[FileResult]:
     """Plan every file, then write what changed as one transaction: all of it or nothing. Stale
-    temporaries of a killed build are removed from every directory the files live in."""
+    temporaries of a killed build are removed from every directory the files live in; `removals`
+    (orphaned owned files the user asked to prune) go once every write has landed."""
     results, writes = plan(files, force)
     if not dry_run:
-        commit(writes, clean={planned.path.parent for planned in files})
-    return results
+        commit(writes, clean={planned.path.parent for planned in files}, removals=removals)
+    return results + [FileResult(path, Outcome.REMOVED) for path in removals]

@@ -14,7 +14,8 @@ from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, render_al
 from generator.discovery import check_imports
 from generator.lint_many import lint_texts
 from generator.errors import SpecError, SpecErrors
-from generator.output import FileResult
+from generator import user_code
+from generator.output import FileResult, Outcome
 from generator.ownership import OUTPUT, PlannedFile, apply
 from generator.resolve import resolve_service
 from generator.stages import Stage, resolve_stage
@@ -82,12 +83,17 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
 
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
-          linter: "Linter | None" = None, code: bool = True, force: bool = False) -> BuildResult:
+          linter: "Linter | None" = None, code: bool = True, force: bool = False,
+          prune_orphans: bool = False) -> BuildResult:
     """Templates into `out`, and each target service's code (plumbing, handler stubs) beside its
-    spec. Everything is checked first (`check`); nothing is written if anything failed."""
+    spec. Everything is checked first (`check`); nothing is written if anything failed. The code
+    directories are reviewed against the plan (user_code.py): user files that no longer match
+    their function are warnings, owned files no function generates are orphans (removed with
+    `prune_orphans`: the unedited ones, and edited ones too with `force`)."""
     checked = check(ws, stage_name, code)
     result = BuildResult(checked.stage, checked.artifacts, warnings=checked.warnings)
     planned_code = checked.code
+    orphans = _review_code(ws, checked.stage, planned_code, result) if code else []
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out
@@ -97,8 +103,27 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
         # Templates and code files in one `apply`: one transaction, so a full disk or a refused
         # write midway leaves every file as it was (output.commit).
         templates = [PlannedFile(out / a.relpath, a.text, OUTPUT) for a in result.artifacts]
-        result.files = apply(templates + planned_code, dry_run=dry_run, force=force)
+        removals = [o.path for o in orphans if prune_orphans and (force or not o.edited)]
+        result.files = apply(templates + planned_code, dry_run=dry_run, force=force, removals=removals)
+        result.files += [FileResult(o.path, Outcome.ORPHANED) for o in orphans if o.path not in removals]
     return result
+
+
+def _review_code(ws: Workspace, stage: Stage, planned: list, result: BuildResult) -> list:
+    """Warnings for user files that no longer match their function (added to `result`), and the
+    orphaned owned files of every target service's code directory."""
+    from generator.codegen import code_dir
+
+    found = []
+    for item in sorted((i for i in ws.target_services if ws.is_sound(i)), key=lambda s: s.spec.service):
+        root = code_dir(item.doc.file)
+        mine = [p for p in planned if p.path.is_relative_to(root)]
+        svc = resolve_service(item.spec, ws.platform, stage)
+        result.warnings += user_code.review(user_code.expected_functions(item.spec, svc, root, mine))
+        gone = user_code.orphans(root, mine)
+        result.warnings += user_code.orphan_users(root, gone, mine)
+        found += gone
+    return found
 
 
 def plan_code(ws: Workspace, stage: Stage, items: list | None = None) -> list:
