@@ -21,7 +21,6 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -30,16 +29,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator.codegen.functions import SUPPORT_MODULES, snake
 from generator.errors import SpecErrors, UsageError
-from generator.schema_gen import SCHEMA_DIR
+from generator.schema_gen import SERVICE_SCHEMA, in_checkout, schema_home, schema_texts
 from generator.spec.load import load_document
 from generator.spec.model import SERVICE_NAME, FunctionName, ServiceSpec
-from generator.spec.platform import PlatformSpec
+from generator.spec.platform import PlatformSpec, svcgen_install_problem
 from generator.spec.validate import validate_document
+from generator.svcgen_source import install_run, missing_warning, test_requirements
 from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, load_workspace
 
-REPO_ROOT = Path(__file__).resolve().parents[1]  # svcgen's checkout (editable install)
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "service"
-SCHEMA_FILE = SCHEMA_DIR / "service.schema.json"
 NAME_RULE = "service names are kebab-case: lowercase letters, digits and '-', starting with a letter, 2–32 characters"
 NO_EVENT = "none"
 # The variables a user may set with --option (cookiecutter.json's public keys except `service`,
@@ -127,7 +125,8 @@ def inspect(directory: Path, name: str, platform_path: Path | None = None) -> Ta
     platform_path = platform_path or directory / PLATFORM_FILE
     if not platform_path.is_file():
         raise UsageError(f"{platform_path}: platform file not found; a service is created beside its "
-                         f"platform.yaml (pass --dir DIR or --platform FILE)")
+                         f"platform.yaml (pass --dir DIR or --platform FILE, or create a platform repository "
+                         f"with `svcgen init`)")
     spec_path, code_dir = directory / f"{name}.yaml", directory / name
     for path in (spec_path, code_dir, directory / f"{name}.yml"):
         if path.exists():
@@ -185,8 +184,7 @@ def answers(target: Target, name: str, options: dict[str, str], no_input: bool, 
     event = values["event"]
     settle("function", f"handle-{_kebab(event)}" if event != NO_EVENT else "process", _function,
            "First function's name")
-    values["svcgen_install"] = _no_template_syntax(
-        "svcgen_install", values.get("svcgen_install") or _default_install(target.directory))
+    values["svcgen_install"] = _svcgen_install(target, values.get("svcgen_install", ""))
     return values
 
 
@@ -279,19 +277,19 @@ def _kebab(event: str) -> str:
     return text[:33].rstrip("-")
 
 
-def _default_install(directory: Path) -> str:
-    """How CI installs svcgen: from this checkout when the service lives in it, else the
-    released version (from the organisation's package index)."""
-    if _within(directory, REPO_ROOT):
-        return '-e ".[test]"'
-    try:
-        return f'"svcgen[test]=={version("svcgen")}"'
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return '"svcgen[test]"'
-
-
-def _within(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to(root)
+def _svcgen_install(target: Target, option: str) -> str:
+    """How CI installs svcgen: --option svcgen_install, else the platform's `svcgen.install`, else
+    the checkout itself inside svcgen's own repository; "" when nobody said (the workflow then
+    holds a placeholder that fails, and `new` warns: a guessed package name would install
+    nothing, or worse, somebody else's package)."""
+    if option:
+        why = svcgen_install_problem(option)
+        if why:
+            raise ScaffoldError(f"invalid svcgen_install {option!r}: {why}")
+        return option
+    if target.platform.svcgen is not None:
+        return target.platform.svcgen.install
+    return "." if in_checkout(target.directory) else ""
 
 
 def _repo_root(directory: Path) -> Path:
@@ -305,11 +303,11 @@ def _repo_root(directory: Path) -> Path:
 
 
 def schema_reference(directory: Path) -> str:
-    """The spec's `$schema`: relative when the spec sits in svcgen's own checkout (the path then
-    stays right wherever the checkout is cloned), else the installed schema's absolute path."""
-    if _within(directory, REPO_ROOT):
-        return Path(os.path.relpath(SCHEMA_FILE, directory.resolve())).as_posix()
-    return SCHEMA_FILE.as_posix()
+    """The spec's `$schema`: the schema file beside the specs (svcgen's own generator/schema/
+    inside its checkout), relative to the spec, so it resolves wherever the repository is cloned
+    and holds no path of this machine."""
+    home = schema_home(directory)
+    return Path(os.path.relpath(home.resolve() / SERVICE_SCHEMA, directory.resolve())).as_posix()
 
 
 def template_context(target: Target, name: str, values: dict) -> dict:
@@ -322,6 +320,8 @@ def template_context(target: Target, name: str, values: dict) -> dict:
     return {
         "service": name, **values,
         "_schema": schema_reference(target.directory),
+        "_install_run": yaml_scalar(install_run(values["svcgen_install"], rel(target.platform_path))),
+        "_test_requirements": test_requirements(),
         "_org": target.platform.org,
         "_python_version": values["runtime"].removeprefix("python"),
         "_spec_path": rel(target.spec_path),
@@ -359,9 +359,29 @@ def create(target: Target, name: str, context: dict) -> Created:
         for path in (target.spec_path, target.code_dir):  # created meanwhile by someone else?
             if path.exists():
                 raise ScaffoldError(f"{path} already exists; svcgen new never overwrites")
+        staged_schema = staging / SERVICE_SCHEMA
+        staged_schema.write_text(schema_texts()[SERVICE_SCHEMA], encoding="utf-8")
         os.replace(staging / name, target.code_dir)
         os.replace(staged_spec, target.spec_path)
+        schema = _place_schema(target.directory, staged_schema, warnings)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if not context["svcgen_install"]:
+        workflow = target.code_dir / ".github" / "workflows" / f"{name}.yml"
+        warnings.append(missing_warning(target.platform_path, workflow))
     files = sorted(p for p in target.code_dir.rglob("*") if p.is_file())
-    return Created(target.spec_path, [target.spec_path, *files], warnings + findings)
+    return Created(target.spec_path, [target.spec_path, *files, *schema], warnings + findings)
+
+
+def _place_schema(directory: Path, staged: Path, warnings: list[str]) -> list[Path]:
+    """The schema the spec's `$schema` names, beside the specs: written when missing (so the
+    modeline always resolves), never overwritten (`svcgen schema` refreshes it)."""
+    if in_checkout(directory):  # svcgen's own generator/schema/, kept current by its tests
+        return []
+    target = schema_home(directory) / SERVICE_SCHEMA
+    if target.exists():
+        if target.read_bytes() != staged.read_bytes():
+            warnings.append(f"{target}: not this svcgen's schema (`svcgen schema` rewrites it)")
+        return []
+    os.replace(staged, target)
+    return [target]

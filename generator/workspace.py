@@ -92,7 +92,8 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
     if not os.path.isfile(platform_path):
         if os.path.islink(platform_path):
             stat_of(platform_path)  # raises, saying the link dangles (or loops)
-        raise UsageError(f"{platform_path}: platform file not found (pass --platform FILE)")
+        raise UsageError(f"{platform_path}: platform file not found (pass --platform FILE, or create a platform "
+                         f"repository with `svcgen init`)")
     return platform_path, specs
 
 

@@ -545,7 +545,8 @@ def test_mistakes_of_several_files_are_reported_together(monkeypatch, capsys):
     ([], "the following arguments are required: COMMAND"),
     (["validate", "no_such_spec.yaml", "--platform", PLATFORM], "svcgen: error: no_such_spec.yaml: no such file or directory"),
     (["validate", "good.yaml", "--platform", "no_such_platform.yaml"],
-     "svcgen: error: no_such_platform.yaml: platform file not found (pass --platform FILE)"),
+     "svcgen: error: no_such_platform.yaml: platform file not found (pass --platform FILE, or create a "
+     "platform repository with `svcgen init`)"),
     (["build", "good.yaml", "--platform", PLATFORM, "--no-lint", "--stage", "Bad_Stage"],
      "svcgen: error: --stage 'Bad_Stage' is not a valid stage name: lowercase letters, digits and '-', "
      "starting with a letter, at most 20 characters"),

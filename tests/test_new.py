@@ -22,9 +22,11 @@ from ruamel.yaml import YAML
 
 from generator import scaffold
 from generator.cli import main
+from generator.schema_gen import schema_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
+SOURCE = "git+https://git.example.com/platform/svcgen@v0.1.0"
 SUBSCRIBER = ["--option", "owner=team-billing", "--option", "description=Bills customers: monthly.",
               "--option", "event=AccountOpened", "--option", "from=accounts", "--option", "function=charge-account"]
 
@@ -34,6 +36,8 @@ def demo_specs(directory: Path) -> Path:
     specs.mkdir(parents=True)
     for path in SPECS.glob("*.yaml"):
         shutil.copy(path, specs / path.name)
+    with (specs / "platform.yaml").open("a") as platform:  # where this organisation gets svcgen
+        platform.write(f"svcgen:\n  install: {SOURCE}\n")
     return specs
 
 
@@ -93,9 +97,12 @@ def test_new_service_has_spec_code_tests_readme_and_workflow(created):
         assert f"created   specs/billing/{path}" in outputs["billing"].replace(str(specs), "specs")
     spec = (specs / "billing.yaml").read_text()
     first = spec.splitlines()[0]
-    # Outside svcgen's checkout the schema is not reachable relatively: the installed one, absolute.
-    assert first == f"# yaml-language-server: $schema={scaffold.SCHEMA_FILE.as_posix()}"
-    assert Path(first.split("=", 1)[1]).is_file()
+    # Outside svcgen's checkout the schema is written beside the specs: the modeline is relative
+    # and names a file that exists, so it holds no path of the machine it was made on.
+    assert first == "# yaml-language-server: $schema=service.schema.json"
+    assert (specs / first.split("=", 1)[1]).read_text() == schema_texts()["service.schema.json"]
+    assert f"created   {specs / 'service.schema.json'}" in outputs["billing"]
+    assert str(specs / "service.schema.json") not in outputs["reports"]  # written once, never again
     data = YAML(typ="safe", pure=True).load(spec)
     assert data["owner"] == "team-billing" and data["description"] == "Bills customers: monthly."
     assert data["functions"]["charge-account"]["subscribe"] == [{"event": "AccountOpened", "from": "accounts"}]
@@ -116,7 +123,11 @@ def test_generated_workflow_builds_tests_and_derives_the_pr_stage(created):
     build = workflow["jobs"]["build"]
     assert build["needs"] == "stage"
     runs = [s.get("run", "") for s in build["steps"]]
-    assert any(r.startswith("python -m pip install ") for r in runs)
+    # svcgen comes from where platform.yaml says, in both jobs; the tests' own tools are pinned.
+    installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == "Install svcgen"]
+    assert installs == [f"python -m pip install {SOURCE}"] * 2
+    assert any(r.startswith("python -m pip install 'pytest>=") and "'moto[server]==" in r for r in runs)
+    assert "svcgen[test]" not in (specs / "billing" / ".github/workflows/billing.yml").read_text()
     assert "svcgen build specs/billing.yaml" in runs  # lint is on: no --no-lint anywhere
     assert not any("--no-lint" in r for r in runs)
     test_step = next(s for s in build["steps"] if s.get("run") == "python -m pytest -q tests")

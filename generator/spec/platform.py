@@ -161,6 +161,42 @@ class LoggingSpec(Strict):
                           "generator/codegen/sensitive.py); contracts add the fields they mark sensitive.")
 
 
+# What `pip install` takes to install svcgen: one word (a requirement such as `svcgen==0.1.0`,
+# a URL, a path), or `name @ URL`. Spaces elsewhere would be several pip arguments, and braces
+# would be read as template syntax when `svcgen new` renders the value into a workflow.
+SVCGEN_INSTALL = re.compile(r"[^\s{}]+( @ [^\s{}]+)?")
+SVCGEN_INSTALL_RULE = ("must be one pip argument that installs svcgen (a requirement like svcgen==0.1.0, a URL "
+                       "like git+https://git.example.com/platform/svcgen@v0.1.0, or a path in the repository "
+                       "like ./tools/svcgen-0.1.0-py3-none-any.whl)")
+SVCGEN_INSTALL_HINT = "write it without spaces (`svcgen @ URL` aside) and without braces"
+
+
+def svcgen_install_problem(value: str) -> str | None:
+    """Why `value` cannot be svcgen.install (None when it can): shared by platform.yaml's model
+    and the `--svcgen-source` / `--option svcgen_install` answers, so all three say the same."""
+    if not SVCGEN_INSTALL.fullmatch(value) or len(value) > 500:
+        return f"{SVCGEN_INSTALL_RULE}, got {shown(repr(value))}"
+    return None
+
+
+class SvcgenSpec(Strict):
+    """Where this organisation installs svcgen from: the CI workflows `svcgen init` and
+    `svcgen new` write run `python -m pip install <install>`."""
+
+    install: str = Field(..., description="What `pip install` takes to install svcgen in CI: a requirement from "
+                                          "your package index (svcgen==0.1.0), a URL "
+                                          "(git+https://git.example.com/platform/svcgen@v0.1.0) or a path relative "
+                                          "to the repository root (./tools/svcgen-0.1.0-py3-none-any.whl).")
+
+    @field_validator("install")
+    @classmethod
+    def _pip_installs_it(cls, value: str) -> str:
+        why = svcgen_install_problem(value)
+        if why:
+            raise problem(why, SVCGEN_INSTALL_HINT)
+        return value
+
+
 class PlatformSpec(Strict):
     org: Annotated[str, StringConstraints(pattern=ORG)]
     region: Annotated[str, StringConstraints(pattern=REGION)] = "eu-west-1"
@@ -172,6 +208,9 @@ class PlatformSpec(Strict):
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     http: HttpSpec = Field(default_factory=HttpSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
+    svcgen: SvcgenSpec | None = Field(None, description="Where this organisation installs svcgen from (recorded by "
+                                                        "`svcgen init`; used by the CI workflows it and `svcgen new` "
+                                                        "write).")
 
     @field_validator("region")
     @classmethod
