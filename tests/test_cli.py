@@ -158,7 +158,10 @@ def test_a_path_the_file_system_refuses_is_one_line_not_a_traceback(tmp_path, ca
 
 
 def test_stage_command_never_maps_a_branch_to_a_persistent_stage(capsys):
-    assert main(["stage", "feature/PROD", "--platform", str(SPECS / "platform.yaml")]) == 2
+    assert main(["stage", "prod", "--platform", str(SPECS / "platform.yaml")]) == 2
     assert "maps to persistent stage 'prod'" in capsys.readouterr().err
+    # Only a branch named exactly like a persistent stage maps to it; `feature/PROD` is hashed.
+    assert main(["stage", "feature/PROD", "--platform", str(SPECS / "platform.yaml")]) == 0
+    assert capsys.readouterr().out.strip().startswith("prod-")
     assert main(["stage", "feature/add-retry", "--platform", str(SPECS / "platform.yaml")]) == 0
-    assert capsys.readouterr().out.strip() == "add-retry"
+    assert capsys.readouterr().out.strip().startswith("add-retry-")

@@ -1,6 +1,10 @@
 import re
 
+import pytest
+
+from generator.errors import UsageError
 from generator.naming import LIMITS, Names, PlatformNames, fit, logical
+from generator.spec.platform import STAGE
 from generator.stages import stage_from_branch
 
 
@@ -38,12 +42,29 @@ def test_logical_ids_are_camel_case_and_stage_free():
 
 
 def test_stage_from_branch_is_short_valid_and_stable():
-    assert stage_from_branch("feature/add") == "add"
+    assert stage_from_branch("pr-42") == "pr-42"  # already a stage name: itself
+    assert stage_from_branch("feature/add").startswith("add-")
     stage = stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flow")
-    assert len(stage) <= 16 and stage[0].isalpha() and stage == stage.lower()
+    assert len(stage) <= 16 and stage[0].isalpha() and stage == stage.lower() and stage.startswith("jira-12")
     assert stage == stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flow")
     assert stage != stage_from_branch("feature/JIRA-12/add-retry-to-the-payment-flux")
     assert stage_from_branch("123-fix")[0].isalpha()
+
+
+def test_two_branches_never_share_a_stage():
+    branches = ["fix/JIRA-12", "feature/JIRA-12", "JIRA_12", "jira-12", "Jira-12", "jira_12", "jira-12/", "fix/",
+                "feature/", "x-1a2b3", stage_from_branch("JIRA_12"), "feature/jira-12", "refs/heads/jira-12"]
+    stages = [stage_from_branch(b) for b in branches]
+    assert len(set(stages)) == len(branches), dict(zip(branches, stages))
+    assert all(re.fullmatch(STAGE, s) and len(s) <= 16 for s in stages)
+    # A branch that looks like a hashed stage is hashed itself, so it cannot take that stage.
+    assert stage_from_branch(stage_from_branch("JIRA_12")) != stage_from_branch("JIRA_12")
+
+
+def test_a_branch_without_letters_or_digits_is_refused():
+    for branch in ("", "  ", "/", "ü"):
+        with pytest.raises(UsageError, match="no letters or digits"):
+            stage_from_branch(branch)
 
 
 # --- cut names keep their start, their own name and their kind --------------------------------
