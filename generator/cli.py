@@ -1,24 +1,55 @@
-"""`svcgen`: arguments -> pipeline -> exit code. 0 ok, 1 invalid input or findings, 2 usage."""
+"""`svcgen`: arguments -> pipeline -> exit code. 0 ok, 1 invalid input or findings, 2 usage,
+130 interrupted (Ctrl-C), 141 standard output closed (a reader such as `head` left)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from generator import pipeline
 from generator.errors import SpecErrors, UsageError
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
-from generator.schema_gen import SCHEMA_DIR, schema_texts
+from generator.schema_gen import schema_home, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
 from generator.workspace import load_workspace, read_workspace
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# The shell's codes for a process ended by SIGINT and by SIGPIPE (128 + signal number).
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+NOT_A_PLATFORM = ("no specs/ directory here, and no platform.yaml: run svcgen in a platform repository "
+                  "(`svcgen init` creates one)")
+NO_PLATFORM_HERE = f"{NOT_A_PLATFORM}, or pass the specs (and --platform FILE)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("svcgen")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "(not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="svcgen", description=__doc__.split(":")[0] + ": serverless services from one spec.")
+    parser = argparse.ArgumentParser(prog="svcgen", description="svcgen: serverless services from one spec.")
+    parser.add_argument("--version", action="version", version=f"svcgen {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create a platform repository: platform.yaml, .gitignore, CI, README",
+                          description="Create a platform repository in DIR: specs/platform.yaml (commented), "
+                                      "the specs' JSON Schemas, .gitignore, a CI workflow and a README, asking "
+                                      "for what is not given. Nothing existing is overwritten.")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                      help="the repository's root (default: the current directory)")
+    init.add_argument("--org", help="first part of every resource name (default: from DIR's name)")
+    init.add_argument("--region", help="AWS region (default: eu-west-1)")
+    init.add_argument("--svcgen-source", metavar="SOURCE",
+                      help="where CI installs svcgen from: a pip requirement (svcgen==0.1.0), a URL "
+                           "(git+https://git.example.com/platform/svcgen@v0.1.0) or a path in DIR "
+                           "(default: where this svcgen came from, when that is not a path of this machine)")
+    init.add_argument("--no-input", action="store_true", help="ask nothing: the options, else the defaults")
 
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="*", type=Path, default=[],
@@ -39,9 +70,6 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="overwrite generated files that were edited by hand (conflicts)")
     build.add_argument("--no-code", action="store_true", help="templates only; do not generate handler code")
-    build.add_argument("--prune-orphans", action="store_true",
-                       help="remove generated files no function generates any more (a renamed or removed "
-                            "function's); edited ones only with --force")
 
     validate = sub.add_parser("validate", help="every check build makes, without linting or writing anything",
                               description="Load, validate and check the specs and platform.yaml exactly as "
@@ -51,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     stage_of(validate)
 
     schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
-    schema.add_argument("--out", type=out_dir, default=SCHEMA_DIR, help=f"directory (default: {SCHEMA_DIR})")
+    schema.add_argument("--out", type=out_dir, default=None,
+                        help="directory (default: beside platform.yaml, in specs/ or here, where the specs' "
+                             "$schema lines point; svcgen's own checkout: generator/schema/)")
 
     outputs = sub.add_parser("outputs", help="what each stack exports and imports")
     inputs(outputs)
@@ -80,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
                          epilog=f"--option keys: {', '.join(OPTIONS)}. The spec goes to DIR/NAME.yaml, "
                                 "the code to DIR/NAME/; nothing existing is overwritten.")
     new.add_argument("name", help="service name (kebab-case)")
-    new.add_argument("--dir", type=Path, default=Path("specs"), help="beside platform.yaml (default: specs/)")
+    new.add_argument("--dir", type=Path, default=None,
+                     help="beside platform.yaml (default: specs/, or . when it holds platform.yaml)")
     new.add_argument("--platform", type=Path, help="platform.yaml (default: DIR/platform.yaml)")
     new.add_argument("--no-input", action="store_true", help="ask nothing: --option values, else defaults")
     new.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -107,17 +138,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def default_inputs() -> list[Path]:
+def specs_dir() -> Path:
     """specs/ (a platform repository's layout, `svcgen init`), or the current directory when it is
     the one holding platform.yaml (a developer inside the specs directory)."""
     if not Path("specs").exists() and Path("platform.yaml").is_file():
-        return [Path(".")]
-    return [Path("specs")]
+        return Path(".")
+    return Path("specs")
+
+
+def default_inputs(platform: Path | None = None) -> list[Path]:
+    directory = specs_dir()
+    if platform is None and not directory.exists():  # otherwise: "specs: no such file or directory"
+        raise UsageError(NO_PLATFORM_HERE)
+    return [directory]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every way a command can end is handled here, once: an exit code and at most one line on
+    standard error, never a traceback."""
+    try:
+        code = _run(sys.argv[1:] if argv is None else list(argv))
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit as a traceback
+        return code
+    except KeyboardInterrupt:
+        print("svcgen: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except EOFError:  # a prompt met a closed standard input
+        print("svcgen: error: standard input is closed; pass --no-input (and the values as options) to "
+              "ask nothing", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:  # `svcgen rules | head -1`: the reader left; nothing more to say
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's own flush at exit does not report the
+    closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured output): nothing to flush
+        pass
+
+
+def _run(argv: list[str]) -> int:
     parser = _parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         if argv[:1] == ["invoke"]:
             # `invoke SERVICE FUNCTION --sample X specs/`: PATHS after options is an intermixed
@@ -126,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             args.command = "invoke"
         else:
             args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help and --version
         return int(exc.code or 0)
-    if getattr(args, "paths", None) == []:
-        args.paths = default_inputs()
     try:
+        if getattr(args, "paths", None) == []:
+            args.paths = default_inputs(getattr(args, "platform", None))
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
@@ -138,9 +205,6 @@ def main(argv: list[str] | None = None) -> int:
     except WriteError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except BrokenPipeError:  # `svcgen outputs | head`: the reader left; not an error of ours
-        sys.stderr.close()
-        return EXIT_OK
     except SpecErrors as exc:
         print(exc.render(), file=sys.stderr)
         count = sum(1 for e in exc.errors if e.severity != "warning")
@@ -152,7 +216,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     ws = read_workspace(args.paths, args.platform)
     stage = _stage_name(args, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
-                            code=not args.no_code, force=args.force, prune_orphans=args.prune_orphans)
+                            code=not args.no_code, force=args.force)
     for warning in result.warnings:
         print(warning.render(), file=sys.stderr)
     for artifact, finding in result.findings:
@@ -166,10 +230,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{verb}{item.outcome.value:9} {item.path}")
     kind = "persistent" if result.stage.persistent else f"ephemeral, platform from {result.stage.platform_stage}"
     print(f"stage {result.stage.name} ({kind}): {summary(result.files)}, {len(result.findings)} finding(s)")
-    orphaned = sum(1 for f in result.files if f.outcome is Outcome.ORPHANED)
-    if orphaned:
-        print(f"{orphaned} generated file(s) belong to no function any more (renamed or removed?); "
-              "pass --prune-orphans to remove them", file=sys.stderr)
     conflicts = [f for f in result.files if f.outcome is Outcome.CONFLICT]
     if conflicts:
         print(f"{len(conflicts)} generated file(s) were edited by hand and were not overwritten; move the change "
@@ -229,7 +289,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    results = [write_file(args.out / name, text) for name, text in schema_texts().items()]
+    out = args.out
+    if out is None:
+        directory = specs_dir()
+        if not (directory / "platform.yaml").is_file():
+            raise UsageError(f"{NOT_A_PLATFORM}, or pass --out DIR")
+        out = schema_home(directory)
+    results = [write_file(out / name, text) for name, text in schema_texts().items()]
     for item in results:
         print(f"{item.outcome.value:9} {item.path}")
     print(summary(results))
@@ -261,7 +327,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         scaffold.check_name(args.name)
         options = scaffold.parse_options(args.option)
-        target = scaffold.inspect(args.dir, args.name, args.platform)
+        target = scaffold.inspect(args.dir or specs_dir(), args.name, args.platform)
         values = scaffold.answers(target, args.name, options, args.no_input)
         created = scaffold.create(target, args.name, scaffold.template_context(target, args.name, values))
     except scaffold.ScaffoldError as exc:
@@ -288,7 +354,26 @@ def cmd_invoke(args: argparse.Namespace) -> int:
         return EXIT_INVALID
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator import init_platform
+
+    options = {"org": args.org, "region": args.region, "svcgen_source": args.svcgen_source}
+    try:
+        done = init_platform.init(args.directory, options, args.no_input)
+    except init_platform.InitError as exc:
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for line in done.warnings:
+        print(line, file=sys.stderr)
+    for path in done.files:
+        print(f"created   {path}")
+    enter = "" if args.directory == Path(".") else f"cd {args.directory}, then "
+    print(f"platform repository: {len(done.files)} file(s) created. Next: {enter}`git init`, `svcgen new NAME` "
+          f"(a service in specs/) and `svcgen build`")
+    return EXIT_OK
+
+
+COMMANDS = {"init": cmd_init, "build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
             "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke}
 
 if __name__ == "__main__":

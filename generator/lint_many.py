@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -60,12 +61,18 @@ def _lint(region: str, texts: list[str], linter) -> list[list]:
 
             linter = Linter(regions=[region])
         return [linter.lint(t, "") for t in texts]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(region,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(region,))
+    try:
         return list(pool.map(_lint_in_worker, texts))
+    finally:  # on Ctrl-C: drop the templates not yet started, wait only for those being linted
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _init_worker(region: str) -> None:
     global _worker_linter
+    # Ctrl-C signals the whole process group: only the parent may handle it. A worker that died
+    # of it left the pool broken and the parent waiting for it forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from generator.lint import Linter
 
     _worker_linter = Linter(regions=[region])
