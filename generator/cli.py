@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="overwrite generated files that were edited by hand (conflicts)")
     build.add_argument("--no-code", action="store_true", help="templates only; do not generate handler code")
+    build.add_argument("--prune-orphans", action="store_true",
+                       help="remove generated files no function generates any more (a renamed or removed "
+                            "function's); edited ones only with --force")
 
     validate = sub.add_parser("validate", help="every check build makes, without linting or writing anything",
                               description="Load, validate and check the specs and platform.yaml exactly as "
@@ -216,7 +219,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     ws = read_workspace(args.paths, args.platform)
     stage = _stage_name(args, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
-                            code=not args.no_code, force=args.force)
+                            code=not args.no_code, force=args.force, prune_orphans=args.prune_orphans)
     for warning in result.warnings:
         print(warning.render(), file=sys.stderr)
     for artifact, finding in result.findings:
@@ -230,6 +233,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{verb}{item.outcome.value:9} {item.path}")
     kind = "persistent" if result.stage.persistent else f"ephemeral, platform from {result.stage.platform_stage}"
     print(f"stage {result.stage.name} ({kind}): {summary(result.files)}, {len(result.findings)} finding(s)")
+    orphaned = sum(1 for f in result.files if f.outcome is Outcome.ORPHANED)
+    if orphaned:
+        print(f"{orphaned} generated file(s) belong to no function any more (renamed or removed?); "
+              "pass --prune-orphans to remove them", file=sys.stderr)
     conflicts = [f for f in result.files if f.outcome is Outcome.CONFLICT]
     if conflicts:
         print(f"{len(conflicts)} generated file(s) were edited by hand and were not overwritten; move the change "
