@@ -2,8 +2,10 @@
 
 The handler runs in a child Python process with PYTHONPATH=<code dir>, as Lambda has it: every
 service has top-level `plumbing` and `handlers` packages, so two services never share an
-interpreter (nor svcgen's). Events come from the service's own plumbing/testing.py, the sample
-builder its generated tests use, so `invoke` and the tests agree on what an event looks like.
+interpreter (nor svcgen's). Events are built as the service's generated tests build them: with
+svcgen_runtime.testing's builders and the samples in the service's tests/svcgen_support.py, so
+`invoke` and the tests agree on what an event looks like. The child runs on the runtime library
+installed with svcgen (the version svcgen generates code for, codegen/runtime_pin.py).
 
 The child gets the function's environment from the rendered template for the stage: literal
 values as deployed, references to other resources (table names, ARNs) as `local-…` placeholders.
@@ -26,6 +28,7 @@ from pathlib import Path
 from generator import local_aws
 from generator.codegen import code_dir
 from generator.codegen.functions import snake
+from generator.codegen import runtime_pin
 from generator.concerns import registry as concerns
 from generator.errors import InvokeError, UsageError, did_you_mean
 from generator.pipeline import render_one
@@ -57,7 +60,7 @@ NOWHERE = "http://127.0.0.1:9"
 # Interpreter start and imports, on top of the function's own timeout.
 STARTUP_SECONDS = 30
 # The child's exit codes: 2 the function raised (its error is the response, as Lambda reports
-# it), 3 plumbing/testing.py lacks the sample (stale code).
+# it), 3 tests/svcgen_support.py is missing or lacks the sample (stale code).
 EXIT_FUNCTION_ERROR, EXIT_NO_SAMPLE = 2, 3
 
 _CHILD = r"""
@@ -66,13 +69,16 @@ import json, os, sys, traceback
 request = json.loads(open(sys.argv[1]).read())
 if request.get("local_aws"):
     exec(request["local_aws"]["prelude"])
-import plumbing.testing as t
+import svcgen_runtime.testing as t
 
 event, recipe = request["event"], request["recipe"]
 try:
     if recipe == "sqs":
-        envelope = event if event is not None else t.sample_envelope(request["source"], request["detail_type"])
-        event = t.sqs_event([t.sqs_record(envelope, "message-1", message_group=request["message_group"])])
+        if event is None:  # the contract's sample, from tests/svcgen_support.py as the tests take it
+            sys.path.insert(0, request["support_dir"])
+            import svcgen_support
+            event = svcgen_support.sample_envelope(request["source"], request["detail_type"])
+        event = t.sqs_event([t.sqs_record(event, "message-1", message_group=request["message_group"])])
     elif recipe == "sqs-detail":
         event = t.sqs_event([t.sqs_record(t.envelope(request["source"], request["detail_type"], event),
                                           "message-1", message_group=request["message_group"])])
@@ -80,8 +86,13 @@ try:
         event = t.http_event(request["method"], request["route"], request["path_parameters"], event)
     elif recipe == "task":
         event = t.task_event(event, execution="local-invoke", step=request["step"])
+except ModuleNotFoundError as exc:
+    if exc.name != "svcgen_support":
+        raise
+    print("no tests/svcgen_support.py", file=sys.stderr)
+    sys.exit(3)
 except KeyError as exc:
-    print(f"no sample for {exc.args[0]} in plumbing/testing.py", file=sys.stderr)
+    print(f"no sample for {exc.args[0]} in tests/svcgen_support.py", file=sys.stderr)
     sys.exit(3)
 try:
     module = __import__(request["module"], fromlist=["handler"])
@@ -117,6 +128,9 @@ def run(service: str, function: str, paths: list[Path], platform: Path | None, s
     entry = root / "plumbing" / f"{snake(fn.key)}.py"
     if not entry.is_file():
         raise InvokeError(f"{entry} does not exist: generate the code first (svcgen build {item.doc.file})")
+    note = runtime_mismatch(root)
+    if note:
+        print(f"svcgen: warning: {note}", file=sys.stderr)
     call = _call(item, svc, fn, _read_event(event_file), sample)
     template = render_one(item, ws, stage).template
     env = environment(template["Resources"][fn.logical_id]["Properties"], svc.region)
@@ -127,6 +141,20 @@ def run(service: str, function: str, paths: list[Path], platform: Path | None, s
         call.request["local_aws"] = {"prelude": local_aws.PRELUDE, "report": local_aws.REPORT}
     print(f"invoking {fn.entry} ({call.description}), stage {stage.name}", file=sys.stderr)
     return _spawn(root, call, env, fn.timeout + STARTUP_SECONDS)
+
+
+def runtime_mismatch(root: Path) -> str | None:
+    """The code pins the runtime it was generated for (requirements.txt); the child runs the one
+    installed with this svcgen. Different versions may not fit each other: say so."""
+    pin = f"{runtime_pin.RUNTIME_DISTRIBUTION}=="
+    path = root / "requirements.txt"
+    lines = path.read_text(errors="replace").splitlines() if path.is_file() else []
+    pinned = next((line.removeprefix(pin).strip() for line in lines if line.startswith(pin)), None)
+    if pinned == runtime_pin.RUNTIME_VERSION:
+        return None
+    found = f"pins {pin}{pinned}" if pinned else f"does not pin {runtime_pin.RUNTIME_DISTRIBUTION}"
+    return (f"{path} {found}, and this svcgen runs its code on {runtime_pin.RUNTIME_VERSION}: run `svcgen build` "
+            f"to regenerate the code for it")
 
 
 def _load(service: str, paths: list[Path], platform: Path | None) -> tuple[Workspace, ServiceInput]:
@@ -175,7 +203,8 @@ def _call(item: ServiceInput, svc, fn, event, sample: str | None) -> Call:
         raise UsageError(f"--sample names an event a queue consumer subscribes to; {fn.key} is {concern.described_as} "
                          f"(use --event FILE)")
     request, description = concern.invoke_request(fn, event, sample)
-    base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}"}
+    base = {"function_name": fn.name, "module": f"plumbing.{snake(fn.key)}",
+            "support_dir": str((code_dir(item.doc.file) / "tests").resolve())}
     return Call(fn, concern.kind, {**base, **request}, description)
 
 

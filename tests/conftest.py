@@ -25,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = Path(str(item.path))
+        if not path.is_relative_to(ROOT / "tests"):  # runtime/tests: the runtime library's own
+            continue
         if path.name in E2E_FILES or any(part in E2E_DIRS for part in path.relative_to(ROOT / "tests").parts[:-1]):
             item.add_marker(pytest.mark.e2e)
 

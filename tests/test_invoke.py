@@ -183,3 +183,30 @@ def test_without_local_aws_a_handler_that_calls_aws_fails_fast(capsys):
     code, out, err = invoke(capsys, SPECS, "ledger", "post-transaction", "--sample", "AccountOpened", "--aws", "none")
     assert code == 1
     assert "post-transaction raised" in err and "local AWS" not in err
+
+
+def test_code_generated_for_another_runtime_is_run_with_a_warning(specs, capsys):
+    requirements = specs / "notifications" / "requirements.txt"
+    original = requirements.read_text()
+    requirements.write_text(original.replace("svcgen-runtime==", "svcgen-runtime==0.0.1.dev0+"))
+    try:
+        code, out, err = invoke(capsys, specs, "notifications", "notify-customer")
+    finally:
+        requirements.write_text(original)
+    assert code == 0, err
+    assert "svcgen: warning:" in err and "requirements.txt pins svcgen-runtime==0.0.1.dev0+" in err
+    assert "run `svcgen build`" in err
+    code, _, err = invoke(capsys, specs, "notifications", "notify-customer")
+    assert code == 0 and "warning" not in err
+
+
+def test_samples_come_from_the_generated_test_support_and_its_absence_is_stale_code(specs, capsys):
+    support = specs / "notifications" / "tests" / "svcgen_support.py"
+    original = support.read_text()
+    support.unlink()
+    try:
+        code, _, err = invoke(capsys, specs, "notifications", "notify-customer", "--sample", "PaymentSettled")
+    finally:
+        support.write_text(original)
+    assert code == 1 and "no tests/svcgen_support.py" in err and "the generated code is stale" in err
+    assert "Traceback" not in err

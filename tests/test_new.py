@@ -91,7 +91,7 @@ def test_new_service_builds_lint_clean_with_code_already_current(created):
 def test_new_service_has_spec_code_tests_readme_and_workflow(created):
     _, specs, outputs, _ = created
     code = specs / "billing"
-    for path in ("handlers/charge_account.py", "plumbing/charge_account.py", "plumbing/testing.py",
+    for path in ("handlers/charge_account.py", "plumbing/charge_account.py", "tests/svcgen_support.py",
                  "tests/test_charge_account.py", "tests/conftest.py", "README.md", ".github/workflows/billing.yml"):
         assert (code / path).is_file(), path
         assert f"created   specs/billing/{path}" in outputs["billing"].replace(str(specs), "specs")

@@ -4,10 +4,16 @@ A service's code lives beside its spec (`specs/ledger.yaml` -> `specs/ledger/`):
 
     plumbing/                 OWNED: regenerated on every build (hand edits are conflicts)
       <function>.py           the Lambda entry: Handler `plumbing.<function>.handler`
-      models.py, observability.py, testing.py, [publish.py], [store.py], [workflow.py]
-      runtime/                service-independent modules copied from generator/runtime/
+      models.py, observability.py, [publish.py], [store.py], [workflow.py]
+    requirements.txt          OWNED: svcgen-runtime pinned (runtime_pin.py), and what else runs
     handlers/<function>.py    USER: created once, then never touched: the business function
+    tests/svcgen_support.py   OWNED: the test environment and sample events from the contracts
     tests/test_<function>.py  USER: created once; passes out of the box
+
+The service-independent code the plumbing runs on is the `svcgen_runtime` library (runtime/ in
+this repository), installed from requirements.txt, not copied; its test helpers are a pytest
+plugin. Only what ships in the Lambda package is under plumbing/ and handlers/: test support
+lives in tests/.
 
 `plan_service_code` only plans; `ownership.apply` decides per file (create / identical /
 update / skip / conflict) and writes. Same input, same bytes: every list is sorted or in spec
@@ -23,18 +29,16 @@ from generator import function_env
 from generator.codegen import contracts as contract_models
 from generator.codegen.functions import FunctionPlan, event_snake, plan_functions, snake
 from generator.codegen.per_function import function_files
+from generator.codegen.runtime_pin import install_command, requirements
 from generator.codegen.samples import invalid_field, sample_detail
 from generator.codegen.sensitive import sensitive_fields
 from generator.codegen.templates import render
 from generator.concerns import registry as concerns
 from generator.ownership import OWNED, PlannedFile
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
-# Copied into every service (small, and a service that gains a feature needs no new files).
-RUNTIME_MODULES = ("clients", "consumer", "event_store", "events", "masking", "publishing", "signature",
-                   "tasks", "testing", "workflows")
-# The event store's stream fan-out (concerns/event_store/render.py deploys it), copied where a store fans out.
-STORE_PUBLISHER = "store_publisher"
+# The generated test support in a service's tests/ (its tests import it by this name; the
+# concerns' `test_imports` name it too): not in plumbing/, which is the Lambda package.
+SUPPORT_MODULE = "svcgen_support"
 # The AWS account in test ARNs: any value works, tests never reach AWS.
 TEST_ACCOUNT = "123456789012"
 
@@ -56,19 +60,17 @@ def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFi
     context = {"service": svc.service, "functions": plans}
     files = {
         "plumbing/__init__.py": render("plumbing_init.py.j2", **context),
-        "plumbing/runtime/__init__.py": render("runtime_init.py.j2"),
         "plumbing/models.py": render("models.py.j2", service=svc.service, models=ordered,
                                      imports=contract_models.imports(ordered),
                                      contract_sensitive=contract_sensitive, subscribed=_subscribed(plans)),
         "plumbing/observability.py": render("observability.py.j2", service=svc.service,
                                             sensitive=sensitive_fields(ws.platform, contract_sensitive)),
-        "plumbing/testing.py": render("testing.py.j2", service=svc.service,
-                                      environment=_test_environment(svc, starts),
-                                      samples=_samples(plans, models)),
+        "requirements.txt": render("requirements.txt.j2", service=svc.service, requirements=requirements(),
+                                   install=install_command(svc.functions[0].runtime)),
+        f"tests/{SUPPORT_MODULE}.py": render("tests/svcgen_support.py.j2", service=svc.service,
+                                             environment=_test_environment(svc, starts),
+                                             samples=_samples(plans, models)),
     }
-    modules = RUNTIME_MODULES + ((STORE_PUBLISHER,) if svc.event_store and svc.event_store.fan_out else ())
-    for module in modules:
-        files[f"plumbing/runtime/{module}.py"] = (RUNTIME_DIR / f"{module}.py").read_text()
     published = [models[(svc.service, e, False)] for e in svc.publishes]
     if published:
         files["plumbing/publish.py"] = _publish(svc.service, published)
@@ -77,7 +79,7 @@ def plan_service_code(item, ws, svc, root: Path | None = None) -> list[PlannedFi
                                             models=[models[(svc.service, e, False)] for e in svc.event_store.events])
     if starts or any(p.reviews for p in plans):
         files["plumbing/workflow.py"] = _workflow(starts, any(p.reviews for p in plans))
-    for concern in concerns.CONCERNS:  # registered concerns' own modules (e.g. plumbing/runtime/schedule.py)
+    for concern in concerns.CONCERNS:  # registered concerns' own owned files
         files.update(concern.plumbing_files({p.kind for p in plans}))
     planned = [PlannedFile(root / path, body, OWNED) for path, body in files.items()]
     planned += function_files(root, svc, plans, models)

@@ -36,10 +36,12 @@ def function_files(root: Path, svc, plans: list[FunctionPlan], models: dict) -> 
 
 def _test(plan: FunctionPlan) -> str:
     """tests/test_<function>.py from its kind's template: the entry's `handler`, the concern's
-    helpers from plumbing.testing, and its variables (generator/concerns/registry.py)."""
+    builders from svcgen_runtime.testing, its other imports (e.g. samples from the generated
+    svcgen_support) and its variables (generator/concerns/registry.py)."""
     concern = concerns.by_kind(plan.kind)
-    # isort order: the modules sorted, so `plumbing.testing` may come before or after the entry.
-    imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("plumbing.testing", list(concern.test_helpers)),
+    # isort order: one block, the modules sorted (the runtime and tests/svcgen_support.py are
+    # neither the standard library nor the service's own packages to isort).
+    imports = sorted([(f"plumbing.{plan.snake}", ["handler"]), ("svcgen_runtime.testing", list(concern.test_helpers)),
                       *((module, list(names)) for module, names in concern.test_imports)])
     lines = [from_import(names, module) for module, names in imports]
     return render(f"tests/{plan.kind}.py.j2", fn=plan, imports=lines, **dict(plan.extra), **concern.test_context(plan))

@@ -68,13 +68,14 @@ class Concern:
     # A module with `render(ctx)`: its resources for every function that has its resolved value.
     render_module: ClassVar[str | None] = None
     # Trigger: the codegen kind (entry/handler/test templates), how SVC1005 names it, and the
-    # names the generated test imports from plumbing.testing.
+    # names the generated test imports from svcgen_runtime.testing.
     kind: ClassVar[str | None] = None
     fallback: ClassVar[bool] = False  # the kind of a function no other concern triggers
     trigger_words: ClassVar[str] = ""
     described_as: ClassVar[str] = "invoked directly"  # `<function> is …` in svcgen invoke's messages
     test_helpers: ClassVar[tuple[str, ...]] = ("lambda_context",)
-    # Other imports of the generated test: (module, names), e.g. a builder from its runtime module.
+    # Other imports of the generated test: (module, names), e.g. an exception of its runtime module
+    # (svcgen_runtime.<module>) or samples from the service's generated tests/svcgen_support.py.
     test_imports: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
 
     def trigger(self, spec: Any, key: str) -> bool:
@@ -98,5 +99,6 @@ class Concern:
 
     def plumbing_files(self, kinds: set[str]) -> dict[str, str]:
         """Owned files this concern adds to a service's code (path under the code directory ->
-        text), given the kinds of the service's functions; e.g. its module of plumbing/runtime/."""
+        text), given the kinds of the service's functions; code every service shares belongs in
+        the runtime library (runtime/svcgen_runtime/) instead."""
         return {}

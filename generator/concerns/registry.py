@@ -19,7 +19,7 @@ each optional:
 - a trigger (`kind` set): `trigger(spec, key)` says whether a function is invoked this way; the
   one-trigger rule (SVC1005) counts them and codegen gives such a function the entry
   `generator/templates/plumbing/<kind>.py.j2`, handler stub `handlers/<kind>.py.j2` and test
-  `tests/<kind>.py.j2` (importing `test_helpers` from plumbing.testing and `test_imports`), with
+  `tests/<kind>.py.j2` (importing `test_helpers` from svcgen_runtime.testing and `test_imports`), with
   `template_context(fn)` (all three) and `test_context(plan)` (the test) as extra variables;
   `plumbing_files` adds the owned modules its entries need, and `invoke_request` builds what
   `svcgen invoke` runs the function with. The `fallback` concern's kind (`direct`) is the kind

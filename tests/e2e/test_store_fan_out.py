@@ -18,7 +18,7 @@ import pytest
 from demo_stacks import deploy_demo, drain
 
 from generator.concerns.subscription.resolve import store_topic_export
-from generator.runtime import store_publisher
+from svcgen_runtime import store_publisher
 from tests.stream_events import record, stored_item, stream_event
 
 # Only what delivery needs: subscriptions and the policies beside them (alarms are not followed).
@@ -60,7 +60,7 @@ def test_exports_are_what_importers_compute(demo, aws):
 def test_publisher_is_deployed_with_its_topic_and_stream_mapping(demo, aws):
     outputs = demo.outputs("ledger")
     config = aws("lambda").get_function(FunctionName="acme-dev-ledger-store-publisher")["Configuration"]
-    assert config["Handler"] == "plumbing.runtime.store_publisher.handler"
+    assert config["Handler"] == "svcgen_runtime.store_publisher.handler"
     assert config["Environment"]["Variables"]["STORE_TOPIC_ARN"] == outputs["StoreTopicArn"]
     assert config["Environment"]["Variables"]["EVENT_SOURCE"] == "acme.ledger.store"
     (mapping,) = [m for m in aws("lambda").list_event_source_mappings()["EventSourceMappings"]

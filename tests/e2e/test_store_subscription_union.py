@@ -20,7 +20,7 @@ from collections import Counter
 import pytest
 from demo_stacks import deploy_demo, drain
 
-from generator.runtime import store_publisher
+from svcgen_runtime import store_publisher
 from generator.workspace import load_workspace
 from tests.stream_events import record, stored_item, stream_event
 

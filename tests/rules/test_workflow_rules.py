@@ -274,7 +274,7 @@ def test_the_review_message_limit_follows_the_review_queue_retention():
 # --- SVC1413, SVC1414: what a `choose` reads --------------------------------------------------------
 
 def test_review_decisions_are_what_the_reviewer_helper_sends():
-    from generator.runtime import workflows as runtime
+    from svcgen_runtime import workflows as runtime
 
     assert workflow_rules.DECISIONS == (runtime.APPROVED, runtime.REJECTED)
     # ... and a pause puts them in `review`, where `review.decision` reads them

@@ -44,8 +44,9 @@ def clean_env(code_dir: Path) -> dict:
 
 def run_python(code_dir: Path, script: str) -> subprocess.CompletedProcess:
     """Run `script` in a fresh interpreter inside the code directory, after the generated test
-    environment is set (as tests/conftest.py does)."""
-    prelude = "from plumbing.testing import use_test_environment\nuse_test_environment()\n"
+    environment is set (as tests/conftest.py does); tests/svcgen_support.py is importable."""
+    prelude = ("import sys\nsys.path.insert(1, 'tests')\n"
+               "from svcgen_support import use_test_environment\nuse_test_environment()\n")
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(script)], cwd=code_dir,
                           env=clean_env(code_dir), capture_output=True, text=True, timeout=120)
 

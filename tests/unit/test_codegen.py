@@ -52,8 +52,10 @@ def test_generated_code_is_pyflakes_clean(demo_code):
 def test_every_module_imports_without_aws_configuration(demo_code):
     """No region, no credentials: creating any boto3 client at import time would fail here."""
     script = """
-import importlib, pkgutil, plumbing, plumbing.runtime
-names = [m.name for pkg in (plumbing, plumbing.runtime) for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")]
+import importlib, pkgutil, plumbing, svcgen_runtime
+names = [m.name for pkg in (plumbing, svcgen_runtime) for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")
+         if m.name != "svcgen_runtime.pytest_plugin"]  # pytest's, not the functions'
+assert "svcgen_runtime.event_store" in names
 for name in names:
     importlib.import_module(name)
 print(len(names))
@@ -80,8 +82,9 @@ def test_entry_per_function_with_the_lambda_handler_convention(demo_workspace, t
         assert files[f"handlers/{fn}.py"].owner == USER
         assert "def handle(" in files[f"handlers/{fn}.py"].body
         assert files[f"tests/test_{fn}.py"].owner == USER
-    assert files["plumbing/runtime/events.py"].owner == OWNED
-    assert files["plumbing/runtime/store_publisher.py"].owner == OWNED  # ledger's store fans out
+    assert files["requirements.txt"].owner == OWNED and files["tests/svcgen_support.py"].owner == OWNED
+    # The runtime is a library, the test support lives in tests/: nothing else in the Lambda package.
+    assert not [p for p in files if p.startswith("plumbing/runtime") or p == "plumbing/testing.py"]
     assert {"plumbing/publish.py", "plumbing/store.py"} <= set(files)
     assert "plumbing/workflow.py" not in files  # ledger starts no workflow and reviews none
 
@@ -151,7 +154,8 @@ def test_invalid_record_one_log_line_never_reaches_the_user_and_nothing_sensitiv
         import json
         from handlers import record_account
         from plumbing.record_account import handler
-        from plumbing.testing import invalid_envelope, lambda_context, sample_envelope, sqs_event, sqs_record
+        from svcgen_runtime.testing import lambda_context, sqs_event, sqs_record
+        from svcgen_support import invalid_envelope, sample_envelope
         good = sample_envelope("acme.accounts", "AccountOpened", "evt-good")
         good["detail"]["iban"] = "DE89370400440532013000"
         bad = invalid_envelope("acme.accounts", "AccountOpened", "evt-bad")
@@ -336,7 +340,7 @@ def test_every_field_type_and_a_keyword_field_round_trip(tmp_path):
         from datetime import date, datetime, timezone
         from decimal import Decimal
         from plumbing.models import Transferred
-        from plumbing.runtime.events import to_json
+        from svcgen_runtime.events import to_json
         event = Transferred(from_="acc-1", amount=Decimal("10.10"), rate=2, count=3, ok=True,
                             booked_on=date(2024, 2, 29), at=datetime(2024, 1, 1, tzinfo=timezone.utc),
                             meta={"k": [1]}, tags=["a"])
@@ -349,8 +353,8 @@ def test_every_field_type_and_a_keyword_field_round_trip(tmp_path):
                       "schema_version": 3}
     received = run_python(audit, f"""
         from plumbing.models import parse
-        from plumbing.testing import sample_envelope
-        from plumbing.runtime.testing import envelope
+        from svcgen_runtime.testing import envelope
+        from svcgen_support import sample_envelope
         _, event = parse(envelope("acme.bank", "Transferred", {detail!r}))
         print(event.from_, repr(event.amount), event.booked_on, event.tags, event.note)
         _, sample = parse(sample_envelope("acme.bank", "Transferred"))

@@ -7,13 +7,12 @@ import importlib
 import json
 import sys
 from datetime import datetime, timezone
-from decimal import Decimal
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from generator.runtime import store_publisher
+from svcgen_runtime import clients, store_publisher, testing
 from tests.unit.codegen_support import generate
 
 REGION = "eu-west-1"
@@ -27,7 +26,9 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
+        clients.reset()  # the runtime caches its clients process-wide: each test's are made in its mock
         yield
+    clients.reset()
 
 
 @pytest.fixture
@@ -36,14 +37,15 @@ def generated(demo_workspace, tmp_path, monkeypatch):
     top-level names every service uses, so they are dropped from sys.modules before and after."""
 
     def purge():
-        for name in [m for m in sys.modules if m.split(".")[0] in ("plumbing", "handlers")]:
+        for name in [m for m in sys.modules if m.split(".")[0] in ("plumbing", "handlers", "svcgen_support")]:
             del sys.modules[name]
 
     def load(service: str):
         purge()
         code = generate(demo_workspace, service, tmp_path)
         monkeypatch.syspath_prepend(str(code))
-        for key, value in importlib.import_module("plumbing.testing").ENVIRONMENT.items():
+        monkeypatch.syspath_prepend(str(code / "tests"))
+        for key, value in importlib.import_module("svcgen_support").ENVIRONMENT.items():
             if not key.startswith("POWERTOOLS_IDEMPOTENCY"):
                 monkeypatch.setenv(key, value)
         return lambda module: importlib.import_module(f"plumbing.{module}")
@@ -92,7 +94,7 @@ def test_publisher_raises_when_eventbridge_rejects_the_entry(generated, monkeypa
             return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "AccessDeniedException",
                                                         "ErrorMessage": "not authorized"}]}
 
-    monkeypatch.setitem(importlib.import_module("plumbing.runtime.clients")._clients, "events", Rejecting())
+    monkeypatch.setitem(importlib.import_module("svcgen_runtime.clients")._clients, "events", Rejecting())
     with pytest.raises(mod("publish").PublishError, match="AccessDeniedException: not authorized"):
         mod("publish").publish_balance_settled(account_id="a", final_balance=1,
                                                settled_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
@@ -107,7 +109,7 @@ def test_publisher_passes_the_trace_header(generated, monkeypatch):
             sent.extend(Entries)
             return {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}
 
-    monkeypatch.setitem(importlib.import_module("plumbing.runtime.clients")._clients, "events", Recording())
+    monkeypatch.setitem(importlib.import_module("svcgen_runtime.clients")._clients, "events", Recording())
     monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-abc;Parent=def;Sampled=1")
     mod("publish").publish_balance_settled(account_id="a", final_balance=-5,
                                            settled_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
@@ -187,17 +189,17 @@ def test_idempotent_consumer_handles_a_duplicate_event_once(aws, generated, monk
         TableName="idempotency", BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
-    consumer_module = importlib.import_module("plumbing.runtime.consumer")
+    consumer_module = importlib.import_module("svcgen_runtime.consumer")
     observability = importlib.import_module("plumbing.observability")
-    testing = importlib.import_module("plumbing.testing")
+    samples = importlib.import_module("svcgen_support")
     models = importlib.import_module("plumbing.models")
     calls = []
     consumer = consumer_module.QueueConsumer(
         function="send-payment", events={("acme.ledger", "TransactionPosted"): models.TransactionPosted},
         handle=calls.append, logger=observability.logger, tracer=observability.tracer,
         metrics=observability.metrics, idempotency_key="transaction_id")
-    envelope = testing.sample_envelope("acme.ledger", "TransactionPosted")
-    other = testing.sample_envelope("acme.ledger", "TransactionPosted")
+    envelope = samples.sample_envelope("acme.ledger", "TransactionPosted")
+    other = samples.sample_envelope("acme.ledger", "TransactionPosted")
     other["detail"]["transaction_id"] = "another"
 
     for message_id in ("m-1", "m-2"):
@@ -232,7 +234,7 @@ def test_workflow_start_and_decisions(aws, generated, monkeypatch):
         def send_task_failure(self, **kwargs):
             sent.append(("failure", kwargs))
 
-    monkeypatch.setitem(importlib.import_module("plumbing.runtime.clients")._clients, "stepfunctions", Recording())
+    monkeypatch.setitem(importlib.import_module("svcgen_runtime.clients")._clients, "stepfunctions", Recording())
     workflow = accounts("workflow")
     workflow.approve("token-1", reviewer="alice")
     workflow.reject("token-2", "documents unreadable")
@@ -245,10 +247,3 @@ def test_workflow_start_and_decisions(aws, generated, monkeypatch):
     with pytest.raises(TypeError, match="the decision is given by approve"):
         workflow.approve("token-4", decision="rejected")
 
-
-def test_decimals_stay_exact_through_the_store():
-    from generator.runtime.event_store import _plain, _to_dynamodb
-
-    assert _to_dynamodb({"a": 1.1, "b": [2.5], "c": "12.30"}) == {"a": Decimal("1.1"), "b": [Decimal("2.5")],
-                                                                   "c": "12.30"}
-    assert _plain({"n": Decimal("3"), "f": Decimal("1.5")}) == {"n": 3, "f": Decimal("1.5")}

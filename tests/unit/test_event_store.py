@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from generator.concerns.event_store import defaults as event_store_defaults
 from generator.concerns.subscription.resolve import store_topic_export
-from generator.runtime import store_publisher
+from svcgen_runtime import store_publisher
 from tests.stream_events import record, stored_item, stream_event, typed
 from tests.unit.helpers import of_type, rendered
 
@@ -135,7 +135,7 @@ def test_stream_mapping_retries_finitely_bisects_keeps_order_and_sends_failures_
 def test_publisher_is_a_generated_function_like_every_other():
     t = rendered(STORE)
     fn = t["Resources"]["StorePublisher"]["Properties"]
-    assert fn["Handler"] == "plumbing.runtime.store_publisher.handler"
+    assert fn["Handler"] == "svcgen_runtime.store_publisher.handler"  # the runtime library's
     assert fn["FunctionName"] == "acme-dev-ledger-store-publisher"
     assert fn["Timeout"] == event_store_defaults.STORE_PUBLISHER_TIMEOUT and fn["MemorySize"] == event_store_defaults.STORE_PUBLISHER_MEMORY
     assert fn["TracingConfig"] == {"Mode": "Active"} and fn["LoggingConfig"]["LogFormat"] == "JSON"

@@ -13,7 +13,6 @@ from generator.codegen.per_function import function_files, hints
 from generator.render import render_service
 from generator.concerns.events.resolve import function_publishes
 from generator.resolve import resolve_service
-from generator.runtime import publishing
 from generator.stages import resolve_stage
 from tests.unit.codegen_support import generate, run_python
 from tests.unit.helpers import PLATFORM, rendered, resolved, spec
@@ -146,7 +145,7 @@ def test_entries_carry_the_decorator_with_the_functions_events(tmp_path):
                if f.path.parent.name == "plumbing"}
     assert '@publishes("close", ["AccountClosed", "ApplicationRejected"])\ndef handler' in entries["close"]
     assert '@publishes("route", [])\ndef handler' in entries["route"]
-    assert "from .runtime.publishing import publishes\n" in entries["kyc"]
+    assert "from svcgen_runtime.publishing import publishes\n" in entries["kyc"]
 
 
 PUBLISHER_PLATFORM = "org: acme\n"
@@ -166,7 +165,7 @@ def test_a_function_that_may_not_publish_fails_fast_with_a_clear_message(tmp_pat
         import handlers.kyc, handlers.open
         from plumbing import kyc, open as open_
         from plumbing.publish import PublishNotAllowed, publish_account_opened
-        from plumbing.testing import lambda_context
+        from svcgen_runtime.testing import lambda_context
 
         def publish(event):
             return publish_account_opened(account_id=1)  # not even a valid field: the check comes first
@@ -187,26 +186,6 @@ def test_a_function_that_may_not_publish_fails_fast_with_a_clear_message(tmp_pat
         "add AccountOpened to functions.kyc.publishes in the service's spec",
         "allowed: ValidationError",
     ]
-
-
-# --- the runtime check itself ------------------------------------------------------------------
-
-def test_the_check_applies_only_inside_a_decorated_entry():
-    seen = []
-
-    @publishing.publishes("close", ["AccountClosed"])
-    def entry(event, context):
-        publishing.check_allowed("AccountClosed")
-        seen.append(event)
-        publishing.check_allowed(event)
-        return "done"
-
-    assert entry("AccountClosed", None) == "done"
-    with pytest.raises(publishing.PublishNotAllowed, match=r"^close may not publish AccountOpened: it may "
-                                                           r"publish only AccountClosed \(its IAM role"):
-        entry("AccountOpened", None)
-    publishing.check_allowed("AccountOpened")  # outside any entry: nothing is known, nothing checked
-    assert not issubclass(publishing.PublishNotAllowed, publishing.PublishError)  # never retried as transient
 
 
 # --- the derived environment is what is rendered ----------------------------------------------------

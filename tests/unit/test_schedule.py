@@ -268,8 +268,8 @@ def test_generated_code_of_a_scheduled_function(tmp_path):
     assert "def handle(run: ScheduledRun) -> None:" in files["handlers/daily_balance_report.py"].body
     test = files["tests/test_daily_balance_report.py"].body
     assert 'INPUT = {"report": "daily-balances", "format": "csv"}' in test
-    assert files["plumbing/runtime/schedule.py"].body == (
-        ROOT / "generator" / "concerns" / "schedule" / "runtime.py").read_text()
+    assert "from svcgen_runtime.schedule import run_scheduled" in entry  # the runtime library's, not a copy
+    assert not [path for path in files if path.startswith("plumbing/runtime")]
 
     code = generate(ws, "reporting", tmp_path)
     result = run_generated_tests(code)
@@ -279,8 +279,8 @@ def test_generated_code_of_a_scheduled_function(tmp_path):
     refused = run_python(code, """
         import json
         from plumbing.daily_balance_report import handler
-        from plumbing.runtime.schedule import InvalidScheduledRun
-        from plumbing.testing import lambda_context
+        from svcgen_runtime.schedule import InvalidScheduledRun
+        from svcgen_runtime.testing import lambda_context
         try:
             handler({"input": {}}, lambda_context("daily-balance-report"))
         except InvalidScheduledRun as exc:
@@ -289,12 +289,3 @@ def test_generated_code_of_a_scheduled_function(tmp_path):
     assert refused.returncode == 0, refused.stderr
     assert "refused daily-balance-report" in refused.stdout and "scheduled_time" in refused.stdout
 
-
-def test_a_service_without_schedules_gets_no_schedule_module(tmp_path):
-    from generator.workspace import load_workspace
-    from tests.conftest import ROOT
-    from tests.unit.codegen_support import plan
-
-    ws = load_workspace([ROOT / "examples" / "minimal-function"])
-    paths = {f.path.relative_to(tmp_path).as_posix() for f in plan(ws, "statements", tmp_path)}
-    assert "plumbing/runtime/schedule.py" not in paths

@@ -4,12 +4,13 @@ The table holds one item per event: partition key `aggregate_id` (S), sort key `
 plus `type` (S), `data` (M) and `recorded_at` (S, ISO). It is append-only: functions get exactly
 the DynamoDB actions their `store_access` asks for, and appenders may write only that layout.
 
-Fan-out (`fan_out: true`): the table's stream feeds a generated *publisher function*
-(`generator/runtime/store_publisher.py`) that publishes each new event to the service's SNS
-store topic in the EventBridge-style envelope, with plain-JSON `detail`. A function rather than
-EventBridge Pipes, because Pipes can only template the DynamoDB-typed image, and subscribers
-filter on the event's fields (`amount: [{numeric: [">=", 10000]}]`). Subscriptions to the topic
-are rendered by concerns/subscription/render.py; other services import the topic by its export.
+Fan-out (`fan_out: true`): the table's stream feeds a *publisher function* (the runtime
+library's `svcgen_runtime.store_publisher`, runtime/ in this repository) that publishes each new
+event to the service's SNS store topic in the EventBridge-style envelope, with plain-JSON
+`detail`. A function rather than EventBridge Pipes, because Pipes can only template the
+DynamoDB-typed image, and subscribers filter on the event's fields (`amount: [{numeric: [">=",
+10000]}]`). Subscriptions to the topic are rendered by concerns/subscription/render.py; other
+services import the topic by its export.
 
 Every stream-source default (finite retries, record age, bisection, OnFailure DLQ, one batch
 per shard) is in `generator/concerns/event_store/defaults.py` with its reason; AWS's retry-forever defaults are
@@ -44,8 +45,9 @@ TABLE = "EventStore"
 FAN_OUT_DLQ = "StoreFanOutDlq"
 PUBLISHER_KEY = "store-publisher"
 PUBLISHER = logical(PUBLISHER_KEY)  # StorePublisher
-# Copied into every fanning-out service's code package by codegen (plumbing/runtime/).
-PUBLISHER_HANDLER = "plumbing.runtime.store_publisher.handler"
+# The runtime library's (runtime/svcgen_runtime/store_publisher.py): every service's code package
+# has it, installed from its requirements.txt.
+PUBLISHER_HANDLER = "svcgen_runtime.store_publisher.handler"
 ORIGIN = ("event_store",)
 # The item layout; IAM lets appenders write exactly these attributes (keys included, as
 # `dynamodb:Attributes` requires).

@@ -6,7 +6,6 @@ are imported inside the hooks.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from generator.concerns.concern import Concern
@@ -22,17 +21,11 @@ class ScheduleConcern(Concern):
     kind = "schedule"
     trigger_words = "a schedule"
     described_as = "invoked by a schedule"
-    test_helpers = ("lambda_context",)
-    test_imports = (("plumbing.runtime.schedule", ("scheduled_event",)),)
+    test_helpers = ("lambda_context", "scheduled_event")
+    test_imports = (("svcgen_runtime.schedule", ("InvalidScheduledRun",)),)
 
     def trigger(self, spec, key: str) -> bool:
         return spec.functions[key].schedule is not None
-
-    def plumbing_files(self, kinds: set[str]) -> dict[str, str]:
-        """The run model and its test builder, copied verbatim like generator/runtime/'s modules."""
-        if self.kind not in kinds:
-            return {}
-        return {"plumbing/runtime/schedule.py": (Path(__file__).parent / "runtime.py").read_text()}
 
     def invoke_request(self, fn, event, sample) -> tuple[dict[str, Any], str]:
         """A run as Scheduler sends it: a whole run from the --event file, the file's object as

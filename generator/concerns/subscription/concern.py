@@ -18,7 +18,8 @@ class SubscriptionConcern(Concern):
     kind = "queue"
     trigger_words = "subscribe"
     described_as = "a queue consumer"
-    test_helpers = ("invalid_envelope", "lambda_context", "sample_envelope", "sqs_event", "sqs_record")
+    test_helpers = ("lambda_context", "sqs_event", "sqs_record")
+    test_imports = (("svcgen_support", ("invalid_envelope", "sample_envelope")),)
 
     def trigger(self, spec, key: str) -> bool:
         return bool(spec.functions[key].subscribe)

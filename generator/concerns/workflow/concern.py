@@ -23,6 +23,7 @@ class WorkflowConcern(Concern):
     trigger_words = "a workflow step"
     described_as = "a workflow task"
     test_helpers = ("lambda_context", "task_event")
+    test_imports = (("svcgen_runtime.tasks", ("InvalidTaskInput",)),)
 
     def trigger(self, spec, key: str) -> bool:
         tasks, _ = workflow_roles(spec)

@@ -8,7 +8,7 @@ step's result; raise to fail the step (the workflow then compensates).
 
 from plumbing.observability import logger
 from plumbing.publish import publish_account_opened
-from plumbing.runtime.tasks import TaskInput
+from svcgen_runtime.tasks import TaskInput
 
 from handlers.accounts_store import once_more_on_conflict, open_account
 

@@ -7,7 +7,7 @@ step's result; raise to fail the step (the workflow then compensates).
 """
 
 from plumbing.observability import logger
-from plumbing.runtime.tasks import TaskInput
+from svcgen_runtime.tasks import TaskInput
 
 from handlers import kyc_partner
 

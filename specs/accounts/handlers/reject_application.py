@@ -8,7 +8,7 @@ step's result; raise to fail the step (the workflow then compensates).
 
 from plumbing.observability import logger
 from plumbing.publish import publish_application_rejected
-from plumbing.runtime.tasks import TaskInput
+from svcgen_runtime.tasks import TaskInput
 
 # A step receives only the ids: the reviewer's own reason (kept in the execution's `review`)
 # does not reach it, so the published reason is the decision itself.

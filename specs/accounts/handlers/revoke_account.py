@@ -8,7 +8,7 @@ step's result; raise to fail the step (the workflow then compensates).
 
 from plumbing.observability import logger
 from plumbing.publish import publish_account_closed
-from plumbing.runtime.tasks import TaskInput
+from svcgen_runtime.tasks import TaskInput
 
 from handlers.accounts_store import account_id, close_account, once_more_on_conflict
 

@@ -11,10 +11,10 @@ CODE_DIR = Path(__file__).resolve().parent.parent
 
 def pytest_configure(config):
     """Before any test module (and so any handler) is imported: the code directory on sys.path,
-    as Lambda has it, and the environment the deployed functions get, with test values and fake
-    AWS credentials."""
-    sys.path.insert(0, str(CODE_DIR))
-    from plumbing.testing import use_test_environment
+    as Lambda has it (and this one, for svcgen_support.py under any import mode), and the
+    environment the deployed functions get, with test values and fake AWS credentials."""
+    sys.path[:0] = [str(CODE_DIR), str(CODE_DIR / "tests")]
+    from svcgen_support import use_test_environment
 
     use_test_environment()
     _cache_moto_event_paths()
@@ -31,24 +31,10 @@ def _cache_moto_event_paths():
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
 
 
-@pytest.fixture(scope="session")
-def _moto():
-    """In-process moto, started once: starting it registers thousands of URL callbacks, which
-    would cost a tenth of a second per test. boto3's default session is kept, and with it the
-    service models it has parsed (a new session reads them from disk again for every client)."""
-    from moto import mock_aws
-    from plumbing.runtime import clients
-
-    with mock_aws(config={"core": {"reset_boto3_session": False}}) as mock:
-        clients.reset()  # the plumbing's clients are created inside the mock
-        yield mock
-    clients.reset()
-
-
 @pytest.fixture
-def aws(_moto):
-    """Empty AWS for each test: every resource of the previous test is gone."""
-    _moto.reset()
+def aws(local_aws):
+    """Empty AWS for each test: every resource of the previous test is gone (svcgen_runtime's
+    pytest plugin: in-memory moto, started once, with the plumbing's clients made inside it)."""
 
 
 @pytest.fixture
@@ -56,7 +42,7 @@ def store(aws):
     """The event store table, laid out as the deployed one (concerns/event_store/render.py)."""
     import boto3
 
-    from plumbing.testing import ENVIRONMENT
+    from svcgen_support import ENVIRONMENT
 
     table = ENVIRONMENT["EVENT_STORE_TABLE"]
     boto3.client("dynamodb").create_table(
@@ -93,7 +79,7 @@ class BusCapture:
     def __init__(self) -> None:
         import boto3
 
-        from plumbing.testing import ENVIRONMENT
+        from svcgen_support import ENVIRONMENT
 
         events, self.sqs = boto3.client("events"), boto3.client("sqs")
         bus = events.create_event_bus(Name=ENVIRONMENT["EVENT_BUS_NAME"])["EventBusArn"].split("/")[-1]
@@ -121,7 +107,7 @@ def stepfunctions():
     and records nothing, so the calls are checked here, exactly as they are sent."""
     import boto3
     from botocore.stub import Stubber
-    from plumbing.runtime import clients
+    from svcgen_runtime import clients
 
     client = boto3.client("stepfunctions")
     clients._clients["stepfunctions"] = client  # the plumbing has no public way to take a client

@@ -2,7 +2,7 @@
 
 import pytest
 from plumbing.check_kyc import handler
-from plumbing.testing import lambda_context, task_event
+from svcgen_runtime.testing import lambda_context, task_event
 
 
 def check(application_id):

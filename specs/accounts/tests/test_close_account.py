@@ -2,7 +2,8 @@
 
 import pytest
 from plumbing.close_account import handler
-from plumbing.testing import envelope, invalid_envelope, lambda_context, sample_detail, sqs_event, sqs_record
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope, sample_detail
 
 from handlers.accounts_store import open_account
 

@@ -4,7 +4,7 @@ import pytest
 from plumbing.models import AccountOpened
 from plumbing.open_account import handler
 from plumbing.store import append
-from plumbing.testing import lambda_context, task_event
+from svcgen_runtime.testing import lambda_context, task_event
 
 import handlers.accounts_store as accounts_store
 

@@ -2,7 +2,7 @@
 
 from plumbing.check_kyc import handler as check_kyc
 from plumbing.purge_kyc_data import handler
-from plumbing.testing import lambda_context, task_event
+from svcgen_runtime.testing import lambda_context, task_event
 
 
 def test_the_partners_check_of_the_application_is_purged():

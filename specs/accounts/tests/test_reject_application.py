@@ -1,7 +1,7 @@
 """Tests of reject-application: created once by svcgen, then yours to extend."""
 
 from plumbing.reject_application import handler
-from plumbing.testing import lambda_context, task_event
+from svcgen_runtime.testing import lambda_context, task_event
 
 
 def test_the_rejection_is_announced(bus):

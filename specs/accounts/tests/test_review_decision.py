@@ -4,7 +4,7 @@ import json
 
 import pytest
 from plumbing.review_decision import handler
-from plumbing.testing import http_event, lambda_context
+from svcgen_runtime.testing import http_event, lambda_context
 
 ROUTE = "/reviews/{review_id}/decision"
 PATH_PARAMETERS = {"review_id": "rev-1"}

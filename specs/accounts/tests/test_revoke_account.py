@@ -2,7 +2,7 @@
 
 import pytest
 from plumbing.revoke_account import handler
-from plumbing.testing import lambda_context, task_event
+from svcgen_runtime.testing import lambda_context, task_event
 
 from handlers.accounts_store import open_account
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from plumbing.get_balance import handler
-from plumbing.testing import http_event, lambda_context
+from svcgen_runtime.testing import http_event, lambda_context
 
 from ledger_data import a_paid_account, request
 

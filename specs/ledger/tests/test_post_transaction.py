@@ -5,15 +5,8 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from plumbing.models import TransactionRequested
 from plumbing.post_transaction import handler
 from plumbing.store import append, load
-from plumbing.testing import (
-    envelope,
-    invalid_envelope,
-    lambda_context,
-    sample_detail,
-    sample_envelope,
-    sqs_event,
-    sqs_record,
-)
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope, sample_detail, sample_envelope
 
 import handlers.post_transaction as post_transaction
 

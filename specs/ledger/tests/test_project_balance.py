@@ -3,7 +3,8 @@
 import pytest
 from plumbing.project_balance import handler
 from plumbing.store import load
-from plumbing.testing import envelope, invalid_envelope, lambda_context, sqs_event, sqs_record
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope
 
 import handlers.project_balance as project_balance
 from ledger_data import a_paid_account, post

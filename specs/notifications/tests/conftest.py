@@ -10,10 +10,10 @@ CODE_DIR = Path(__file__).resolve().parent.parent
 
 def pytest_configure(config):
     """Before any test module (and so any handler) is imported: the code directory on sys.path,
-    as Lambda has it, and the environment the deployed functions get, with test values and fake
-    AWS credentials."""
-    sys.path.insert(0, str(CODE_DIR))
-    from plumbing.testing import use_test_environment
+    as Lambda has it (and this one, for svcgen_support.py under any import mode), and the
+    environment the deployed functions get, with test values and fake AWS credentials."""
+    sys.path[:0] = [str(CODE_DIR), str(CODE_DIR / "tests")]
+    from svcgen_support import use_test_environment
 
     use_test_environment()
 

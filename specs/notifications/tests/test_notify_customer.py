@@ -4,7 +4,8 @@ import json
 
 import pytest
 from plumbing.notify_customer import handler
-from plumbing.testing import envelope, invalid_envelope, lambda_context, sample_detail, sample_envelope, sqs_event, sqs_record
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope, sample_detail, sample_envelope
 
 import handlers.notify_customer as notify_customer
 

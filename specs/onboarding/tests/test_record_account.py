@@ -3,7 +3,8 @@
 import json
 
 from plumbing.record_account import handler
-from plumbing.testing import envelope, invalid_envelope, lambda_context, sample_detail, sqs_event, sqs_record
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope, sample_detail
 
 IBAN = "DE89370400440532013000"
 

@@ -3,7 +3,7 @@
 import json
 
 from plumbing.resubmit_application import handler
-from plumbing.testing import http_event, lambda_context
+from svcgen_runtime.testing import http_event, lambda_context
 
 ROUTE = "/applications/{id}/resubmit"
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from plumbing.submit_application import handler
-from plumbing.testing import http_event, lambda_context
+from svcgen_runtime.testing import http_event, lambda_context
 
 ROUTE = "/applications"
 APPLICATION = {"applicant_name": "Erika Mustermann", "date_of_birth": "1964-08-12",

@@ -11,10 +11,10 @@ CODE_DIR = Path(__file__).resolve().parent.parent
 
 def pytest_configure(config):
     """Before any test module (and so any handler) is imported: the code directory on sys.path,
-    as Lambda has it, and the environment the deployed functions get, with test values and fake
-    AWS credentials."""
-    sys.path.insert(0, str(CODE_DIR))
-    from plumbing.testing import use_test_environment
+    as Lambda has it (and this one, for svcgen_support.py under any import mode), and the
+    environment the deployed functions get, with test values and fake AWS credentials."""
+    sys.path[:0] = [str(CODE_DIR), str(CODE_DIR / "tests")]
+    from svcgen_support import use_test_environment
 
     use_test_environment()
     _cache_moto_event_paths()
@@ -33,24 +33,10 @@ def _cache_moto_event_paths():
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=None)(jsonpath_ng.ext.parse)
 
 
-@pytest.fixture(scope="session")
-def _moto():
-    """In-process moto, started once: starting it registers thousands of URL callbacks, which
-    would cost a tenth of a second per test. boto3's default session is kept, and with it the
-    service models it has parsed (a new session reads them from disk again for every client)."""
-    from moto import mock_aws
-    from plumbing.runtime import clients
-
-    with mock_aws(config={"core": {"reset_boto3_session": False}}) as mock:
-        clients.reset()  # the plumbing's clients are created inside the mock
-        yield mock
-    clients.reset()
-
-
 @pytest.fixture
-def aws(_moto):
-    """Empty AWS for each test: every resource of the previous test is gone."""
-    _moto.reset()
+def aws(local_aws):
+    """Empty AWS for each test: every resource of the previous test is gone (svcgen_runtime's
+    pytest plugin: in-memory moto, started once, with the plumbing's clients made inside it)."""
 
 
 @pytest.fixture
@@ -63,7 +49,7 @@ class BusCapture:
     def __init__(self) -> None:
         import boto3
 
-        from plumbing.testing import ENVIRONMENT
+        from svcgen_support import ENVIRONMENT
 
         events, self.sqs = boto3.client("events"), boto3.client("sqs")
         bus = events.create_event_bus(Name=ENVIRONMENT["EVENT_BUS_NAME"])["EventBusArn"].split("/")[-1]
@@ -90,7 +76,7 @@ def idempotency(aws, monkeypatch):
     """Idempotency on, with its table laid out as the deployed one (concerns/idempotency/render.py)."""
     import boto3
 
-    from plumbing.testing import ENVIRONMENT
+    from svcgen_support import ENVIRONMENT
 
     boto3.client("dynamodb").create_table(
         TableName=ENVIRONMENT["IDEMPOTENCY_TABLE"], BillingMode="PAY_PER_REQUEST",

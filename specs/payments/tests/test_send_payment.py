@@ -3,7 +3,8 @@
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from plumbing.send_payment import handler
-from plumbing.testing import envelope, invalid_envelope, lambda_context, sample_detail, sqs_event, sqs_record
+from svcgen_runtime.testing import envelope, lambda_context, sqs_event, sqs_record
+from svcgen_support import invalid_envelope, sample_detail
 
 from handlers import partner_bank
 
