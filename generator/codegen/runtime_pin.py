@@ -12,13 +12,14 @@ from __future__ import annotations
 
 RUNTIME_DISTRIBUTION = "svcgen-runtime"
 RUNTIME_VERSION = "0.1.0"
-# What the generated code imports besides the runtime, outside Lambda's Python runtime (which has
-# boto3): exactly the runtime's own requirements (runtime/pyproject.toml), repeated because the
-# generated plumbing imports both directly (Powertools' Logger, Tracer and batch utilities, pydantic
-# models), and a service's package must hold them whichever way it is installed.
+# What else the generated code runs on: exactly the runtime's own requirements (runtime/pyproject.toml
+# says why each, boto3 included), repeated because the generated plumbing imports them directly
+# too (Powertools' Logger, Tracer and batch utilities, pydantic models), and a service's package
+# must hold them whichever way it is installed.
 RUNTIME_REQUIREMENTS = (
     "aws-lambda-powertools[tracer]==3.37.0",
     "pydantic>=2.13,<3",
+    "boto3>=1.34",
 )
 
 # Wheels for the functions' machine: arm64 Linux (concerns/function/render.py `Architectures`).

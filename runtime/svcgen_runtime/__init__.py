@@ -3,7 +3,7 @@
 The code svcgen generates (a service's `plumbing/`) imports these modules, and each service pins
 this library in its generated `requirements.txt`, so a service's package bundles it from there
 rather than a copy of every module. Nothing here imports svcgen (`generator`): it runs in Lambda,
-with the Python runtime's boto3, and pydantic and Powertools, which this distribution requires.
+with Powertools, pydantic and boto3, which this distribution requires.
 
 `__version__` is the one place the version is written: the distribution's pyproject reads it
 (setuptools dynamic version), and svcgen's `generator/codegen/runtime_pin.py` names the version it

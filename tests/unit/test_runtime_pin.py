@@ -38,7 +38,8 @@ def test_svcgen_depends_on_exactly_that_runtime():
 
 def test_a_service_requires_what_the_runtime_requires_written_the_same():
     assert list(runtime_pin.RUNTIME_REQUIREMENTS) == RUNTIME_PYPROJECT["project"]["dependencies"]
-    assert not [r for r in map(Requirement, runtime_pin.RUNTIME_REQUIREMENTS) if r.name == "boto3"]  # Lambda has it
+    # boto3 goes with the botocore that Powertools' tracer brings (runtime/pyproject.toml)
+    assert "boto3" in [Requirement(r).name for r in runtime_pin.RUNTIME_REQUIREMENTS]
 
 
 def test_requirements_txt_is_owned_says_it_is_generated_and_pins_the_runtime(demo_workspace, tmp_path):
@@ -50,7 +51,7 @@ def test_requirements_txt_is_owned_says_it_is_generated_and_pins_the_runtime(dem
     requirements = [line for line in lines if line and not line.startswith("#")]
     assert requirements == [f"svcgen-runtime=={runtime_pin.RUNTIME_VERSION}", *runtime_pin.RUNTIME_REQUIREMENTS]
     assert [Requirement(r).name for r in requirements][0] == "svcgen-runtime"  # pip reads every line
-    assert "svcgen rewrites this file on every build" in " ".join(comments)
+    assert "svcgen rewrites this file on every" in " ".join(comments)
     assert ("--python-version 3.12 --platform manylinux2014_aarch64 --only-binary=:all:" in
             " ".join(comments))  # wheels for the functions' runtime and machine
     assert planned.body == {f.path.relative_to(tmp_path).as_posix(): f
