@@ -96,8 +96,11 @@ PLUGIN_USER = """
     import boto3
     from svcgen_runtime import clients
 
+    clients._clients["sqs"] = "made before the mock"  # e.g. by a handler module at import
+
 
     def test_first(local_aws):
+        assert clients.client("sqs") != "made before the mock"
         clients.client("sqs").create_queue(QueueName="left-behind")
         assert len(boto3.client("sqs").list_queues().get("QueueUrls", [])) == 1
 
