@@ -46,9 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--org", help="first part of every resource name (default: from DIR's name)")
     init.add_argument("--region", help="AWS region (default: eu-west-1)")
     init.add_argument("--svcgen-source", metavar="SOURCE",
-                      help="where CI installs svcgen from: a pip requirement (svcgen==0.1.0), a URL "
-                           "(git+https://git.example.com/platform/svcgen@v0.1.0) or a path in DIR "
-                           "(default: where this svcgen came from, when that is not a path of this machine)")
+                      help="where CI installs svcgen from, as `pip install` arguments: a requirement "
+                           "(svcgen==0.1.0), a URL (git+https://git.example.com/platform/svcgen@v0.1.0), a path in "
+                           "DIR, or several (\"--find-links DIR/tools svcgen==0.1.0\"); default: where this svcgen "
+                           "came from, when that is not a path of this machine")
     init.add_argument("--no-input", action="store_true", help="ask nothing: the options, else the defaults")
 
     def inputs(p: argparse.ArgumentParser) -> None:

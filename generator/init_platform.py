@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import jinja2
 
 from generator.schema_gen import schema_texts
 from generator.spec.platform import ORG, PlatformSpec, RuntimesSpec, StagesSpec, known_regions, region_problem
-from generator.svcgen_source import EXAMPLE, SourceError, install_run, installed_source, recorded
+from generator.svcgen_source import EXAMPLE, SourceError, install_command, install_run, installed_source, recorded
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "platform"
 # Template file -> file in DIR. The .gitignore template is named without its dot: in svcgen's own
@@ -82,8 +81,8 @@ def answers(directory: Path, options: dict[str, str | None], no_input: bool, ask
     settle("org", default_org(directory), _org, "Organisation (first part of every resource name)")
     settle("region", DEFAULT_REGION, _region, "AWS region")
     settle("svcgen_source", installed_source() or "", lambda v: _source(v, directory),
-           f"Where CI installs svcgen from (a pip requirement, a URL like {EXAMPLE}, or a path in the "
-           f"repository; empty: not decided yet)")
+           f"Where CI installs svcgen from, as `pip install` arguments (a requirement, a URL like {EXAMPLE}, "
+           f"a path in the repository; empty: not decided yet)")
     return values
 
 
@@ -119,7 +118,7 @@ def render(values: dict) -> dict[str, str]:
     source = values["svcgen_source"]
     context = {
         "org": values["org"], "region": values["region"], "svcgen_install": source,
-        "svcgen_install_shell": shlex.quote(source) if source else "",
+        "install_command": install_command(source) if source else "",
         "install_run": yaml_scalar(install_run(source, f"{SPECS_DIR}/platform.yaml")),
         "python_version": RuntimesSpec().default.removeprefix("python"),
         "branch": MAIN_BRANCH, "stage": StagesSpec().ephemeral_parent,

@@ -34,7 +34,7 @@ from generator.spec.load import load_document
 from generator.spec.model import SERVICE_NAME, FunctionName, ServiceSpec
 from generator.spec.platform import PlatformSpec, svcgen_install_problem
 from generator.spec.validate import validate_document
-from generator.svcgen_source import install_run, missing_warning, test_requirements
+from generator.svcgen_source import install_command, install_run, missing_warning, test_requirements
 from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, load_workspace
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "service"
@@ -289,7 +289,11 @@ def _svcgen_install(target: Target, option: str) -> str:
         return option
     if target.platform.svcgen is not None:
         return target.platform.svcgen.install
-    return "." if in_checkout(target.directory) else ""
+    if not in_checkout(target.directory):
+        return ""
+    # svcgen's own checkout, where its runtime library is a second distribution that no index has
+    runtime = Path(__file__).resolve().parents[1] / "runtime" / "pyproject.toml"
+    return "./runtime ." if runtime.is_file() else "."
 
 
 def _repo_root(directory: Path) -> Path:
@@ -321,6 +325,7 @@ def template_context(target: Target, name: str, values: dict) -> dict:
         "service": name, **values,
         "_schema": schema_reference(target.directory),
         "_install_run": yaml_scalar(install_run(values["svcgen_install"], rel(target.platform_path))),
+        "_install_command": install_command(values["svcgen_install"]) if values["svcgen_install"] else "",
         "_test_requirements": test_requirements(),
         "_org": target.platform.org,
         "_python_version": values["runtime"].removeprefix("python"),

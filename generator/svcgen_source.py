@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, distribution, requires
 from pathlib import Path
 
 from generator.schema_gen import in_checkout
-from generator.spec.platform import svcgen_install_problem
+from generator.spec.platform import install_words, svcgen_install_problem
 
 EXAMPLE = "git+https://git.example.com/platform/svcgen@v0.1.0"
 # What a service's own tests may need besides svcgen and what it depends on: those of these that
@@ -30,11 +30,16 @@ class SourceError(ValueError):
     """A source that cannot be recorded (exit 1): the message says why."""
 
 
+def install_command(source: str) -> str:
+    """`python -m pip install` with svcgen.install's arguments, each quoted for the shell."""
+    return shlex.join(["python", "-m", "pip", "install", *install_words(source)])
+
+
 def install_run(source: str, platform_rel: str) -> str:
     """The `run:` of a workflow's 'Install svcgen' step (`platform_rel`: platform.yaml from the
     repository root)."""
     if source:
-        return f"python -m pip install {shlex.quote(source)}"
+        return install_command(source)
     return (f'echo "::error::set svcgen.install in {platform_rel} (where your organisation installs svcgen from) '
             f'and replace this placeholder step with: python -m pip install <it>" && exit 1')
 
@@ -88,27 +93,37 @@ def installed_source() -> str | None:
 
 def recorded(value: str, repository: Path) -> str:
     """`--svcgen-source` as platform.yaml records it. A path (it exists here, or is written like
-    one) is read from the current directory, as the shell would, and recorded relative to the
-    repository root, where CI runs `pip install`: never as a path of this machine. URLs and
-    requirements are recorded as given."""
+    one), alone or as an option's value (`--find-links ./tools`), is read from the current
+    directory, as the shell would, and recorded relative to the repository root, where CI runs
+    `pip install`: never as a path of this machine. URLs and requirements are recorded as given."""
     value = value.strip()
-    if not _URL.match(value) and not value.startswith("git+") and _is_path(value):
-        path = Path(value).expanduser()
-        if not path.exists():
-            raise SourceError(f"--svcgen-source {value}: no such file or directory (a path must exist: "
-                              f"pip installs svcgen from it)")
-        relative = Path(os.path.relpath(path.resolve(), repository.resolve())).as_posix()
-        if relative.startswith("../"):
-            raise SourceError(f"--svcgen-source {value}: outside the repository {repository}, so CI, which "
-                              f"checks out only the repository, cannot install from it (copy it into the "
-                              f"repository, e.g. tools/, or give a URL or a requirement from your index)")
-        value = f"./{relative}"
     why = svcgen_install_problem(value)
     if why:
         raise SourceError(f"--svcgen-source {value!r}: {why}")
-    return value
+    words = []
+    for word in install_words(value):
+        option, equals, rest = word.partition("=") if word.startswith("-") else ("", "", word)
+        if not word.startswith("-") or equals:
+            rest = _repository_path(rest, repository) if _is_path(rest) else rest
+        words.append(f"{option}{equals}{rest}")
+    return " ".join(words)
+
+
+def _repository_path(value: str, repository: Path) -> str:
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise SourceError(f"--svcgen-source: {value}: no such file or directory (a path must exist: pip installs "
+                          f"svcgen from it)")
+    relative = Path(os.path.relpath(path.resolve(), repository.resolve())).as_posix()
+    if relative == ".." or relative.startswith("../"):
+        raise SourceError(f"--svcgen-source: {value} is outside the repository {repository}, so CI, which checks "
+                          f"out only the repository, cannot install from it (copy it into the repository, e.g. "
+                          f"tools/, or give a URL or a requirement from your index)")
+    return "." if relative == "." else f"./{relative}"
 
 
 def _is_path(value: str) -> bool:
-    return (value.startswith(("/", ".", "~")) or "/" in value.split(" @ ")[0] or os.sep in value
+    if _URL.match(value) or value.startswith("git+") or " @ " in value:
+        return False
+    return (value.startswith(("/", ".", "~")) or "/" in value or os.sep in value
             or value.endswith((".whl", ".tar.gz", ".zip")) or Path(value).exists())

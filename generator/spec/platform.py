@@ -161,20 +161,30 @@ class LoggingSpec(Strict):
                           "generator/codegen/sensitive.py); contracts add the fields they mark sensitive.")
 
 
-# What `pip install` takes to install svcgen: one word (a requirement such as `svcgen==0.1.0`,
-# a URL, a path), or `name @ URL`. Spaces elsewhere would be several pip arguments, and braces
-# would be read as template syntax when `svcgen new` renders the value into a workflow.
-SVCGEN_INSTALL = re.compile(r"[^\s{}]+( @ [^\s{}]+)?")
-SVCGEN_INSTALL_RULE = ("must be one pip argument that installs svcgen (a requirement like svcgen==0.1.0, a URL "
-                       "like git+https://git.example.com/platform/svcgen@v0.1.0, or a path in the repository "
-                       "like ./tools/svcgen-0.1.0-py3-none-any.whl)")
-SVCGEN_INSTALL_HINT = "write it without spaces (`svcgen @ URL` aside) and without braces"
+# The arguments `pip install` takes to install svcgen (and the svcgen-runtime it depends on), as
+# one line: words separated by single spaces, `name @ URL` being one word. Anything else with a
+# space would be split differently by pip and by the shell; braces would be read as template
+# syntax when `svcgen new` renders the value into a workflow.
+INSTALL_WORD = r"[^\s{}]+ @ [^\s{}]+|[^\s{}]+"
+SVCGEN_INSTALL = re.compile(rf"(?:{INSTALL_WORD})(?: (?:{INSTALL_WORD}))*")
+SVCGEN_INSTALL_RULE = ("must be what `pip install` takes to install svcgen: a requirement like svcgen==0.1.0, a URL "
+                       "like git+https://git.example.com/platform/svcgen@v0.1.0, a path in the repository like "
+                       "./tools/svcgen-0.1.0-py3-none-any.whl, or several, like `--find-links ./tools svcgen==0.1.0`")
+SVCGEN_INSTALL_HINT = ("words separated by single spaces (`name @ URL` is one word; a requirement's version "
+                       "without spaces: svcgen>=0.1), without braces")
+
+
+def install_words(value: str) -> list[str]:
+    """svcgen.install as pip's arguments."""
+    return re.findall(INSTALL_WORD, value)
 
 
 def svcgen_install_problem(value: str) -> str | None:
     """Why `value` cannot be svcgen.install (None when it can): shared by platform.yaml's model
     and the `--svcgen-source` / `--option svcgen_install` answers, so all three say the same."""
-    if not SVCGEN_INSTALL.fullmatch(value) or len(value) > 500:
+    # A word that starts with a version operator was split off its requirement (`svcgen >= 1`).
+    if not SVCGEN_INSTALL.fullmatch(value) or len(value) > 500 or \
+            any(re.match(r"[<>=!~;]", word) for word in install_words(value)):
         return f"{SVCGEN_INSTALL_RULE}, got {shown(repr(value))}"
     return None
 
@@ -183,10 +193,11 @@ class SvcgenSpec(Strict):
     """Where this organisation installs svcgen from: the CI workflows `svcgen init` and
     `svcgen new` write run `python -m pip install <install>`."""
 
-    install: str = Field(..., description="What `pip install` takes to install svcgen in CI: a requirement from "
-                                          "your package index (svcgen==0.1.0), a URL "
-                                          "(git+https://git.example.com/platform/svcgen@v0.1.0) or a path relative "
-                                          "to the repository root (./tools/svcgen-0.1.0-py3-none-any.whl).")
+    install: str = Field(..., description="What `pip install` takes to install svcgen (and svcgen-runtime) in CI: a "
+                                          "requirement from your package index (svcgen==0.1.0), a URL "
+                                          "(git+https://git.example.com/platform/svcgen@v0.1.0), a path from the "
+                                          "repository root (./tools/svcgen-0.1.0-py3-none-any.whl), or several "
+                                          "arguments (--find-links ./tools svcgen==0.1.0).")
 
     @field_validator("install")
     @classmethod

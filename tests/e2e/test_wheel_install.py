@@ -8,6 +8,7 @@ checkout is importable there: not the source, not the editable install of the de
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -30,7 +31,11 @@ YAML_SAFE = YAML(typ="safe", pure=True)
 class Venv:
     bin: Path
     env: dict[str, str]
-    wheel: Path
+    wheels: list[Path]  # svcgen's, and the runtime library's when this checkout has one
+
+    @property
+    def version(self) -> str:
+        return next(w for w in self.wheels if w.name.startswith("svcgen-")).name.split("-")[1]
 
     def run(self, *argv: str | Path, cwd: Path, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
         run = subprocess.run([str(a) for a in argv], cwd=cwd, env=self.env, capture_output=True, text=True,
@@ -72,15 +77,14 @@ def venv(tmp_path_factory) -> Venv:
     _wheel(ROOT, work, wheels)
     if (RUNTIME / "pyproject.toml").is_file():
         _wheel(RUNTIME, work, wheels)
-    (wheel,) = wheels.glob("svcgen-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True, timeout=300)
     bin_dir = work / "venv" / "bin"
     # Nothing of this checkout, of the developer's venv, or of real AWS may leak in.
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "PYTHON", "VIRTUAL_ENV", "PIP_REQUIRE_VIRTUALENV"))}
     env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(work / "venv"))
-    venv = Venv(bin_dir, env, wheel)
-    venv.run(venv.python, "-m", "pip", "install", "-q", *sorted(wheels.glob("*.whl")), cwd=work, timeout=PIP_TIMEOUT)
+    venv = Venv(bin_dir, env, sorted(wheels.glob("*.whl")))
+    venv.run(venv.python, "-m", "pip", "install", "-q", *venv.wheels, cwd=work, timeout=PIP_TIMEOUT)
     return venv
 
 
@@ -113,10 +117,11 @@ def flow(venv, tmp_path_factory) -> Flow:
     repo = home / "acme-platform"
     tools = repo / "tools"
     tools.mkdir(parents=True)
-    shutil.copy(venv.wheel, tools / venv.wheel.name)  # where this organisation keeps svcgen: in the repository
+    for wheel in venv.wheels:  # where this organisation keeps svcgen: its wheels, in the repository
+        shutil.copy(wheel, tools / wheel.name)
     outputs = {"version": venv.svcgen("--version", cwd=home)}
-    outputs["init"] = venv.svcgen("init", "acme-platform", "--no-input", "--org", "acme",
-                                  "--svcgen-source", f"acme-platform/tools/{venv.wheel.name}", cwd=home)
+    outputs["init"] = venv.svcgen("init", "acme-platform", "--no-input", "--org", "acme", "--svcgen-source",
+                                  f"--find-links acme-platform/tools svcgen=={venv.version}", cwd=home)
     outputs["new"] = venv.svcgen("new", "ledger", "--no-input", "--option", "function=post-entry", cwd=repo)
     # The first natural edit: the service publishes a milestone, and a second function reacts to it.
     spec = repo / "specs" / "ledger.yaml"
@@ -162,8 +167,8 @@ def test_the_repository_holds_no_path_of_this_machine(flow):
     assert (flow.repo / "specs" / "service.schema.json").is_file()
 
 
-def test_ci_installs_svcgen_from_where_platform_yaml_says(flow):
-    source = f"./tools/{Path(next((flow.repo / 'tools').glob('*.whl'))).name}"
+def test_ci_installs_svcgen_from_where_platform_yaml_says(venv, flow):
+    source = f"--find-links ./tools svcgen=={venv.version}"  # the path as seen from the repository root
     platform = YAML_SAFE.load((flow.repo / "specs" / "platform.yaml").read_text())
     assert platform["svcgen"] == {"install": source}
     workflows = [flow.repo / ".github/workflows/platform.yml", flow.repo / "specs/ledger/.github/workflows/ledger.yml"]
@@ -172,6 +177,18 @@ def test_ci_installs_svcgen_from_where_platform_yaml_says(flow):
         installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"]
                     if s.get("name") == "Install svcgen"]
         assert installs == [f"python -m pip install {source}"] * 2, path
+    # Where CI's command, run from the repository root, takes svcgen and its runtime library from:
+    # the repository's wheels. (--no-deps: resolving all of svcgen's dependencies again would
+    # only cost time; the runtime library is named as svcgen's pin names it.)
+    argv = shlex.split(installs[0])
+    report = flow.home / "ci-install.json"
+    pinned = [f"{w.name.split('-')[0].replace('_', '-')}=={w.name.split('-')[1]}" for w in venv.wheels
+              if not w.name.startswith("svcgen-")]
+    venv.run(venv.python, *argv[1:4], "--dry-run", "--ignore-installed", "--no-deps", "-q", "--report", report,
+             *argv[4:], *pinned, cwd=flow.repo, timeout=PIP_TIMEOUT)
+    installed = {item["metadata"]["name"]: item["download_info"]["url"] for item in json.loads(report.read_text())["install"]}
+    assert installed == {w.name.split("-")[0].replace("_", "-"): (flow.repo / "tools" / w.name).as_uri()
+                         for w in venv.wheels}
 
 
 def test_the_new_services_own_tests_pass(venv, flow):

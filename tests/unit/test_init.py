@@ -172,8 +172,9 @@ def test_a_file_in_place_of_the_directory_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("option, value, message", [
     ("--org", "Bank", "invalid org 'Bank': 2–10 lowercase letters and digits, starting with a letter"),
     ("--region", "eu-west-9", "invalid region: must be an AWS region that has CloudFormation, got 'eu-west-9'"),
-    ("--svcgen-source", "svcgen >= 1", "--svcgen-source 'svcgen >= 1': must be one pip argument that installs svcgen"),
-    ("--svcgen-source", "./no-such.whl", "--svcgen-source ./no-such.whl: no such file or directory"),
+    ("--svcgen-source", "svcgen >= 1", "--svcgen-source 'svcgen >= 1': must be what `pip install` takes to install"),
+    ("--svcgen-source", "svcgen=={{x}}", "--svcgen-source 'svcgen=={{x}}': must be what `pip install` takes"),
+    ("--svcgen-source", "./no-such.whl", "--svcgen-source: ./no-such.whl: no such file or directory"),
 ])
 def test_invalid_options_are_refused_before_anything_is_written(tmp_path, capsys, monkeypatch, option, value, message):
     monkeypatch.chdir(tmp_path)
@@ -192,10 +193,23 @@ def test_a_source_path_is_recorded_relative_to_the_repository(tmp_path, capsys, 
     assert code == 0, err
     assert load_workspace([repo / "specs"]).platform.svcgen.install == "./tools/svcgen-0.1.0-py3-none-any.whl"
     assert str(tmp_path) not in (repo / "specs" / "platform.yaml").read_text()
+    # Several pip arguments: an option's path value is recorded relative too, and each is quoted in CI.
+    code, _, err = run(capsys, "init", "third", "--no-input", "--svcgen-source",
+                       "--find-links third/tools svcgen @ git+https://git.example.com/svcgen@v0.1.0")
+    assert code == 1 and "--svcgen-source: third/tools: no such file or directory" in err
+    (tmp_path / "third" / "tools").mkdir(parents=True)
+    code, _, err = run(capsys, "init", "third", "--no-input", "--svcgen-source",
+                       "--find-links third/tools svcgen @ git+https://git.example.com/svcgen@v0.1.0")
+    assert code == 0, err
+    assert load_workspace([tmp_path / "third/specs"]).platform.svcgen.install == \
+        "--find-links ./tools svcgen @ git+https://git.example.com/svcgen@v0.1.0"
+    workflow = (tmp_path / "third/.github/workflows/platform.yml").read_text()
+    assert "run: \"python -m pip install --find-links ./tools 'svcgen @ git+https://git.example.com/svcgen@v0.1.0'\"" \
+        in workflow
     outside = tmp_path / "svcgen-0.1.0-py3-none-any.whl"
     outside.write_bytes(b"")
     code, _, err = run(capsys, "init", "other", "--no-input", "--svcgen-source", str(outside))
-    assert code == 1 and "outside the repository other, so CI, which checks out only the repository" in err
+    assert code == 1 and "is outside the repository other, so CI, which checks out only the repository" in err
 
 
 def test_prompts_ask_again_after_an_invalid_answer(tmp_path, capsys):
@@ -289,3 +303,23 @@ def test_new_and_build_in_the_repository_need_no_flags(repo, capsys, monkeypatch
     code, out, err = run(capsys, "build", "--no-lint")
     assert code == 0, err
     assert Path("build/dev/billing/template.yaml").is_file() and Path("build/dev/platform/template.yaml").is_file()
+
+
+def test_where_new_says_ci_gets_svcgen(tmp_path):
+    """--option svcgen_install, else platform.yaml's svcgen.install, else svcgen's own checkout
+    (with its runtime library), else nothing: never a guessed package name."""
+    from types import SimpleNamespace
+
+    from generator import scaffold
+
+    bare = PlatformSpec.model_validate({"org": "acme"})
+    recorded = PlatformSpec.model_validate({"org": "acme", "svcgen": {"install": SOURCE}})
+    checkout = Path(__file__).resolve().parents[2]
+    assert scaffold._svcgen_install(SimpleNamespace(directory=tmp_path, platform=bare), "") == ""
+    assert scaffold._svcgen_install(SimpleNamespace(directory=tmp_path, platform=recorded), "") == SOURCE
+    assert scaffold._svcgen_install(SimpleNamespace(directory=tmp_path, platform=recorded), "svcgen==0.2.0") == \
+        "svcgen==0.2.0"
+    expected = "./runtime ." if (checkout / "runtime" / "pyproject.toml").is_file() else "."
+    assert scaffold._svcgen_install(SimpleNamespace(directory=checkout / "specs", platform=bare), "") == expected
+    with pytest.raises(scaffold.ScaffoldError, match="invalid svcgen_install 'svcgen >= 1'"):
+        scaffold._svcgen_install(SimpleNamespace(directory=tmp_path, platform=bare), "svcgen >= 1")
