@@ -98,6 +98,18 @@ def test_plans_of_the_demo_build_follow_imports_and_carry_code(demo_workspace):
     assert plans["accounts"].needs_s3_template and not plans["platform"].needs_s3_template
 
 
+def test_every_service_stack_waits_for_the_platform_even_without_importing_from_it(demo_workspace, monkeypatch):
+    from generator.deploy import stage_plans
+
+    stage = resolve_stage("dev", demo_workspace.platform)
+    artifacts = [a for a in render_all(demo_workspace, stage) if a.stack in ("platform", "payments")]
+    monkeypatch.setattr(stage_plans, "interfaces", lambda *args: [])  # as if nothing were imported
+    packages = {"payments": PackageResult("payments", Path("p.zip"), "0" * 64, 1, "none", "created")}
+    plans = {p.service: p for p in build_plans(demo_workspace, stage, artifacts, packages,
+                                               StageTags("dev", "main", "c", "v", False))}
+    assert plans["payments"].depends_on == {"acme-dev-platform"} and plans["platform"].depends_on == frozenset()
+
+
 def test_git_facts_name_the_branch_and_commit_and_mark_uncommitted_changes(tmp_path):
     def git(*args):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True,

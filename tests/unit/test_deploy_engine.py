@@ -199,3 +199,67 @@ def test_plain_lines_print_each_progress_line_once(capsys):
     assert lines[0] == "svc: creating (3 resource changes)"
     assert lines[-1] == "svc: created (3 resources)"
     assert len(lines) == len(set(lines))
+
+
+def test_diff_deletes_every_change_set_it_made_and_skips_what_deploy_would_skip():
+    from generator.deploy.diff import CHANGED, NEW, UNCHANGED, diff
+
+    fake = FakeTarget()
+    fake.add_stack("same", "UPDATE_COMPLETE", plan("same").tag_map)
+    fake.add_stack("changed", "UPDATE_COMPLETE", {})
+    fake.add_stack("dead", "ROLLBACK_COMPLETE", {})
+    diffs = {d.stack: d for d in diff(Deployer(fake), [plan("same"), plan("changed"), plan("new"), plan("dead")])}
+    assert {name: d.status for name, d in diffs.items()} == {"same": UNCHANGED, "changed": CHANGED, "new": NEW,
+                                                             "dead": NEW}
+    assert [c.action for c in diffs["new"].changes] == ["Add", "Add", "Add"]
+    assert "deploy deletes it first" in diffs["dead"].reason
+    assert sorted(fake.names_of("prepare")) == sorted(fake.names_of("discard")) == ["changed", "new"]
+    assert fake.names_of("execute") == fake.names_of("delete") == []
+
+
+def test_a_stack_of_the_same_name_from_another_stage_is_not_touched():
+    fake = FakeTarget()
+    fake.add_stack("svc", "UPDATE_COMPLETE", {"svcgen:stage": "staging"})
+    (svc,) = Deployer(fake).deploy([plan("svc")]).results
+    assert svc.outcome == R.FAILED and "belongs to stage 'staging'" in svc.detail and fake.calls == []
+
+
+def test_on_a_terminal_finished_stacks_scroll_up_and_live_lines_are_rewritten():
+    import io
+
+    from generator.deploy.report import LiveReporter, reporter_for
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    reporter = reporter_for(screen)
+    assert isinstance(reporter, LiveReporter) and isinstance(reporter_for(io.StringIO()), LineReporter)
+    a, b = Progress.start("a", 2), Progress.start("b", 1)
+    a.add({"LogicalResourceId": "Q", "ResourceStatus": "CREATE_COMPLETE"})
+    reporter.progress("a", a)
+    reporter.progress("b", b)
+    reporter.done(R.StackResult("a", R.CREATED, resources=2))
+    reporter.done(R.StackResult("b", R.CREATED, resources=1))
+    assert _rendered(screen.getvalue()) == ["a: created (2 resources)", "b: created (1 resource)"]
+
+
+def _rendered(output: str) -> list[str]:
+    """The lines a terminal shows after `output` (cursor up to line start, erase line, newline)."""
+    import re
+
+    lines, row = [], 0
+    for token in re.findall(r"\x1b\[(\d*)([FK])|(\n)|([^\x1b\n]+)", output):
+        count, code, newline, text = token
+        if code == "F":
+            row -= int(count or 1)
+        elif code == "K":
+            lines += [""] * (row + 1 - len(lines))
+            lines[row] = ""
+        elif newline:
+            row += 1
+        else:
+            lines += [""] * (row + 1 - len(lines))
+            lines[row] += text
+    return [line for line in lines if line]

@@ -81,6 +81,14 @@ def test_skip_only_when_settled_and_every_skip_tag_matches():
         assert not can_skip(plan, "CREATE_COMPLETE", {**deployed, key: "other"}), key
 
 
+def test_new_code_alone_redeploys():
+    old_code = Code(Path("a.zip"), "code/a/a.zip", "a" * 64)
+    new_code = Code(Path("a.zip"), "code/a/a.zip", "b" * 64)  # the same key: only the code hash tells
+    deployed = _plan(parameters={"CodeKey": "code/a/a.zip"}, code=old_code).tag_map
+    assert not can_skip(_plan(parameters={"CodeKey": "code/a/a.zip"}, code=new_code), "UPDATE_COMPLETE", deployed)
+    assert can_skip(_plan(parameters={"CodeKey": "code/a/a.zip"}, code=old_code), "UPDATE_COMPLETE", deployed)
+
+
 def test_a_new_commit_or_branch_alone_does_not_redeploy():
     deployed = _plan().tag_map
     later = _plan(tags=StageTags("pr-7", "feature/y", "def456", "0.2.0", True))
