@@ -34,12 +34,11 @@ class Artifact:
 
 
 def render_all(ws: Workspace, stage: Stage, items: list | None = None) -> list[Artifact]:
-    """The platform stack (persistent stages) and the templates of `items` (default: every target)."""
-    artifacts = []
-    if stage.persistent:  # ephemeral stages use their parent's platform stack (docs/design.md, Stages)
-        template = render_platform(ws.platform, stage.name).to_dict()
-        artifacts.append(Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE),
-                                  to_yaml(template), ws.platform_doc, {}, template))
+    """The stage's platform stack (an ephemeral stage's is a light one: its own bus) and the
+    templates of `items` (default: every target)."""
+    template = render_platform(ws.platform, stage).to_dict()
+    artifacts = [Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE), to_yaml(template),
+                          ws.platform_doc, {}, template)]
     targets = ws.target_services if items is None else items
     for item in sorted(targets, key=lambda s: s.spec.service):
         artifacts.append(render_one(item, ws, stage))

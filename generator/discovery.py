@@ -2,7 +2,8 @@
 
 Reading the rendered templates (not the specs) means the report can never drift from what is
 deployed. `check_imports` is the safety net behind the spec rules: every `Fn::ImportValue` in a
-build must name an export some stack of the build (or the parent stage's platform) provides.
+build must name an export some stack of the build (or, for an ephemeral stage, its parent's
+platform stack) provides.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator.platform_stack import render_platform
+from generator.stages import resolve_stage
 from generator.errors import SpecError
 from generator.artifacts import PLATFORM_DIR, Artifact, render_one
 
@@ -38,8 +40,11 @@ class StackInterface:
 
 def interfaces(artifacts: list[Artifact], ws, stage) -> list[StackInterface]:
     templates = {a.stack: a.template for a in artifacts}
-    if PLATFORM_DIR not in templates:  # ephemeral stage: the parent's platform stack
-        templates[PLATFORM_DIR] = render_platform(ws.platform, stage.platform_stage).to_dict()
+    if PLATFORM_DIR not in templates:
+        templates[PLATFORM_DIR] = render_platform(ws.platform, stage).to_dict()
+    if not stage.persistent:  # the parent's platform stack: its artifacts bucket (and bus, for a bridge)
+        parent = resolve_stage(stage.platform_stage, ws.platform)
+        templates[f"{PLATFORM_DIR} ({parent.name})"] = render_platform(ws.platform, parent).to_dict()
     for item in ws.services:  # context services: deployed on their own, but their exports count
         if item.spec.service not in templates:
             templates[item.spec.service] = render_one(item, ws, stage).template

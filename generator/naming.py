@@ -146,6 +146,8 @@ class PlatformNames:
     org: str
     stage: str
     bus_name: str
+    # The stage whose platform stack holds the artifacts bucket (an ephemeral stage's parent).
+    artifacts_stage: str = ""
 
     @property
     def stack(self) -> str:
@@ -161,7 +163,7 @@ class PlatformNames:
 
     @property
     def artifacts_bucket_export(self) -> str:
-        return export_name(self.org, self.stage, "platform", "artifacts-bucket")
+        return export_name(self.org, self.artifacts_stage or self.stage, "platform", "artifacts-bucket")
 
     @property
     def bus_name_export(self) -> str:

@@ -1,33 +1,54 @@
-"""The platform stack of a persistent stage: the shared milestone bus, its archive for replays,
-and the bucket code packages are deployed from. Service stacks import its exports, never
-hard-coded names, so a bus rename is one change in platform.yaml.
+"""The platform stack of a stage. Service stacks import its exports, never hard-coded names, so a
+bus rename is one change in platform.yaml.
+
+- A persistent stage's: the milestone bus, its archive for replays, and the bucket code packages
+  are deployed from.
+- An ephemeral (PR) stage's, a light one: its own bus, so a PR stage never publishes into
+  another stage nor consumes another stage's events (a PR's test payment must never reach dev's
+  ledger). No archive (nothing replays into a PR stage) and no bucket: code is deployed from the
+  parent's. With `stages.bridge_from_parent`, a rule on the parent's bus forwards every milestone
+  into this bus, so the PR stage sees realistic traffic; no rule ever points the other way.
 """
 
 from __future__ import annotations
 
-from troposphere import Export, GetAtt, Output, Ref, Tags, Template
-from troposphere.events import Archive, EventBus
+from troposphere import Export, GetAtt, ImportValue, Output, Ref, Tags, Template
+from troposphere.events import Archive, DeadLetterConfig, EventBus, RetryPolicy, Rule, Target
+from troposphere.iam import Policy, Role
+from troposphere.sqs import Queue, QueuePolicy
 from troposphere.s3 import (
     Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule,
     NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
     ServerSideEncryptionByDefault, ServerSideEncryptionRule, VersioningConfiguration,
 )
 
-from generator.render_context import deny_insecure_transport
+from generator.concerns.subscription import defaults as subscription_defaults
+from generator.concerns.queue.render import DLQ_HAS_NO_DLQ
+from generator.render_context import accept, deny_insecure_transport
 from generator.naming import PlatformNames
 from generator.spec.platform import PlatformSpec
+from generator.stages import Stage
 
 # Old code packages are only needed for rollback; 30 days covers any realistic one.
 ARTIFACT_NONCURRENT_DAYS = 30
+BRIDGE_DLQ_RETENTION_SECONDS = 14 * 86400  # SQS's maximum
 
 
-def render_platform(platform: PlatformSpec, stage: str) -> Template:
-    names = PlatformNames(platform.org, stage, platform.bus.name)
+def render_platform(platform: PlatformSpec, stage: Stage) -> Template:
+    names = PlatformNames(platform.org, stage.name, platform.bus.name)
     t = Template()
     t.set_version("2010-09-09")
-    t.set_description(f"{platform.org} platform ({stage}): milestone bus, archive, artifacts bucket")
-    tags = Tags(**{"owner": "platform", "stage": stage, "managed-by": "svcgen"})
+    tags = Tags(**{"owner": "platform", "stage": stage.name, "managed-by": "svcgen"})
     t.add_resource(EventBus("Bus", Name=names.bus, Tags=tags))
+    if not stage.persistent:
+        bridged = platform.stages.bridge_from_parent
+        t.set_description(f"{platform.org} platform ({stage.name}, ephemeral): its own milestone bus"
+                          + (f", bridged one way from {stage.platform_stage}'s" if bridged else ""))
+        if bridged:
+            _bridge(t, platform, stage, tags)
+        _bus_outputs(t, names)
+        return t
+    t.set_description(f"{platform.org} platform ({stage.name}): milestone bus, archive, artifacts bucket")
     # No EventPattern: the archive keeps every milestone so any consumer can be replayed.
     t.add_resource(Archive("BusArchive", ArchiveName=names.archive, SourceArn=GetAtt("Bus", "Arn"),
                            RetentionDays=platform.bus.archive_retention_days,
@@ -52,11 +73,59 @@ def render_platform(platform: PlatformSpec, stage: str) -> Template:
         "Statement": [deny_insecure_transport(
             "s3:*", [GetAtt("ArtifactsBucket", "Arn"), {"Fn::Sub": "${ArtifactsBucket.Arn}/*"}])],
     }))
+    _bus_outputs(t, names)
+    t.add_output(Output("ArtifactsBucketName", Description="Bucket code packages are deployed from",
+                        Value=Ref("ArtifactsBucket"), Export=Export(names.artifacts_bucket_export)))
+    return t
+
+
+def _bus_outputs(t: Template, names: PlatformNames) -> None:
     # `Ref` of an EventBus is its name on AWS, but GetAtt Name is unambiguous everywhere.
     t.add_output(Output("BusName", Description="Name of the milestone bus", Value=GetAtt("Bus", "Name"),
                         Export=Export(names.bus_name_export)))
     t.add_output(Output("BusArn", Description="ARN of the milestone bus", Value=GetAtt("Bus", "Arn"),
                         Export=Export(names.bus_arn_export)))
-    t.add_output(Output("ArtifactsBucketName", Description="Bucket code packages are deployed from",
-                        Value=Ref("ArtifactsBucket"), Export=Export(names.artifacts_bucket_export)))
-    return t
+
+
+def _bridge(t: Template, platform: PlatformSpec, stage: Stage, tags: Tags) -> None:
+    """A rule on the parent's bus whose target is this stage's bus: every milestone published in
+    the parent is also delivered here. EventBridge needs a role to put events on another bus."""
+    parent = PlatformNames(platform.org, stage.platform_stage, platform.bus.name)
+    role = t.add_resource(Role(
+        "BridgeRole",
+        AssumeRolePolicyDocument={"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        Policies=[Policy(PolicyName="PutOnStageBus", PolicyDocument={"Version": "2012-10-17", "Statement": [{
+            "Sid": "PutOnStageBus", "Effect": "Allow", "Action": "events:PutEvents",
+            "Resource": GetAtt("Bus", "Arn")}]})],
+        Tags=tags,
+    ))
+    t.add_resource(Rule(
+        "BridgeFromParent",
+        Description=f"Every milestone on {stage.platform_stage}'s bus, forwarded to {stage.name}'s (one way)",
+        EventBusName=ImportValue(parent.bus_name_export),
+        # Every event of this account: the parent's services publish from it (a pattern must
+        # match something; `account` is on every event).
+        EventPattern={"account": [Ref("AWS::AccountId")]},
+        State="ENABLED",
+        Targets=[Target(
+            Id="StageBus", Arn=GetAtt("Bus", "Arn"), RoleArn=GetAtt(role, "Arn"),
+            RetryPolicy=RetryPolicy(MaximumRetryAttempts=subscription_defaults.RULE_MAX_RETRY_ATTEMPTS,
+                                    MaximumEventAgeInSeconds=subscription_defaults.RULE_MAX_EVENT_AGE_SECONDS),
+            DeadLetterConfig=DeadLetterConfig(Arn=GetAtt("BridgeDlq", "Arn")))],
+    ))
+    # Events the bridge could not deliver: a PR stage's test traffic, so no alarm; kept for a look,
+    # and deleted with the stage (an ephemeral stage keeps nothing).
+    dlq = t.add_resource(Queue("BridgeDlq", SqsManagedSseEnabled=True,
+                               MessageRetentionPeriod=BRIDGE_DLQ_RETENTION_SECONDS,
+                               DeletionPolicy="Delete", UpdateReplacePolicy="Delete", Tags=tags))
+    accept(dlq, DLQ_HAS_NO_DLQ)
+    t.add_resource(QueuePolicy("BridgeDlqPolicy", Queues=[Ref("BridgeDlq")], PolicyDocument={
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "BridgeFailures", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+             "Action": "sqs:SendMessage", "Resource": GetAtt("BridgeDlq", "Arn"),
+             "Condition": {"ArnEquals": {"aws:SourceArn": GetAtt("BridgeFromParent", "Arn")}}},
+            deny_insecure_transport("sqs:*", GetAtt("BridgeDlq", "Arn")),
+        ],
+    }))

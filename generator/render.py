@@ -19,7 +19,7 @@ def render_service(svc: ResolvedService) -> RenderContext:
     kind = "persistent" if svc.stage.persistent else "ephemeral"
     ctx.template.set_description(f"{svc.service} ({svc.stage.name}, {kind}): {svc.description}")
     ctx.template.set_metadata({"svcgen": {"service": svc.service, "stage": svc.stage.name,
-                                          "owner": svc.owner, "platform-stage": svc.stage.platform_stage}})
+                                          "owner": svc.owner, "artifacts-stage": svc.stage.platform_stage}})
     for module in concerns.render_modules():  # every concern, in the registry's order
         importlib.import_module(module).render(ctx)
     iam.render_roles(ctx)

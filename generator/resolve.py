@@ -99,7 +99,7 @@ def resolve_service(spec: ServiceSpec, platform: PlatformSpec, stage: Stage) -> 
         region=platform.region,
         stage=stage,
         names=names,
-        platform_names=PlatformNames(platform.org, stage.platform_stage, platform.bus.name),
+        platform_names=PlatformNames(platform.org, stage.name, platform.bus.name, artifacts_stage=stage.platform_stage),
         tags=tuple(sorted(spec.tags.items())),
         functions=tuple(_function(modules, FunctionGiven(given, key, fn)) for key, fn in spec.functions.items()),
         **fields,

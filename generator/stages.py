@@ -22,8 +22,9 @@ NOISE_PREFIXES = ("feature/", "feat/", "fix/", "bugfix/", "hotfix/", "chore/", "
 class Stage:
     name: str
     persistent: bool
-    # The stage whose platform stack (bus, artifacts bucket) this stage uses: itself when
-    # persistent; the platform's `ephemeral_parent` otherwise, so a PR stage needs no bus of its own.
+    # The persistent stage whose artifacts bucket this stage deploys code from: itself when
+    # persistent; the platform's `ephemeral_parent` otherwise. Every stage has its own bus (its
+    # own platform stack): a PR stage never publishes into, nor consumes from, another stage.
     platform_stage: str
 
 

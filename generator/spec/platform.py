@@ -89,7 +89,11 @@ class LambdaSpec(Strict):
 
 class StagesSpec(Strict):
     persistent: list[Stage] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
-    ephemeral_parent: Stage = Field("dev", description="Persistent stage whose bus ephemeral stages use.")
+    ephemeral_parent: Stage = Field(
+        "dev", description="Persistent stage whose artifacts bucket ephemeral stages deploy code from.")
+    bridge_from_parent: bool = Field(
+        False, description="Forward the parent stage's milestones into each ephemeral stage's own bus, so a "
+        "PR stage sees realistic traffic. One way: nothing an ephemeral stage publishes reaches its parent.")
 
     @model_validator(mode="after")
     def _parent_is_persistent(self) -> "StagesSpec":

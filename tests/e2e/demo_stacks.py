@@ -42,14 +42,18 @@ class DemoPlatform:
 
 
 def deploy_demo(workspace, aws, moto_endpoint: str, server_log, only: Iterable[str] | None = None,
-                materialize: frozenset[str] | None = None) -> DemoPlatform:
-    """Reset moto, then create the platform stack and the service stacks (all, or `only`
-    those), each built for the `dev` stage exactly as `svcgen build` builds it.
+                materialize: frozenset[str] | None = None, stage_name: str = STAGE,
+                reset: bool = True) -> DemoPlatform:
+    """Reset moto (unless `reset` is false: another stage deployed before), then create the
+    stage's platform stack and the service stacks (all, or `only` those), each built for
+    `stage_name` exactly as `svcgen build` builds it. An ephemeral stage's code comes from its
+    parent's artifacts bucket, which must be deployed first.
 
     `materialize`: the skipped resource types to create through the service APIs (default:
     every type moto_compat can); a test that only follows deliveries need not depend on alarms."""
-    _reset(moto_endpoint)
-    stage = resolve_stage(STAGE, workspace.platform)
+    if reset:
+        _reset(moto_endpoint)
+    stage = resolve_stage(stage_name, workspace.platform)
     wanted = None if only is None else {"platform", *only}
     cfn = aws("cloudformation")
     stacks = {}
@@ -57,14 +61,14 @@ def deploy_demo(workspace, aws, moto_endpoint: str, server_log, only: Iterable[s
         if wanted is not None and artifact.stack not in wanted:
             continue
         template = YAML(typ="safe", pure=True).load(artifact.text)
-        name = f"acme-{STAGE}-{artifact.stack}"
+        name = f"acme-{stage.name}-{artifact.stack}"
         params = {"CodeKey": CODE_KEY} if "CodeKey" in template.get("Parameters", {}) else None
         stacks[artifact.stack] = deploy_stack(cfn, name, json.dumps(moto_deployable(template)), params,
                                               server_log=server_log)
         assert_nothing_unexpectedly_skipped(template, cfn, name, SKIPS)
         materialize_skipped(_only_types(template, materialize), aws, name)
         disable_event_source_mappings(aws, name)  # the test is the only consumer
-        if artifact.stack == "platform":
+        if artifact.stack == "platform" and stage.persistent:  # an ephemeral stage has no bucket
             bucket = outputs(stacks["platform"])["ArtifactsBucketName"]
             aws("s3").put_object(Bucket=bucket, Key=CODE_KEY, Body=_code_package())
     services = {item.spec.service: resolve_service(item.spec, workspace.platform, stage)

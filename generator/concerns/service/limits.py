@@ -244,8 +244,8 @@ def svcgen_environment(spec, platform, key: str) -> dict[str, int]:
         "SVCGEN_STAGE": STAGE_MAX,
     }
     if spec.publishes:
-        bus_stage = max(platform.stages.persistent, key=len)
-        env["EVENT_BUS_NAME"] = len(PlatformNames(platform.org, bus_stage, platform.bus.name).bus)
+        # Every stage has its own bus: the longest stage name makes the longest bus name.
+        env["EVENT_BUS_NAME"] = len(PlatformNames(platform.org, "s" * STAGE_MAX, platform.bus.name).bus)
         env["EVENT_SOURCE"] = len(event_source(platform.org, spec.service))
     if fn.store_access:
         env["EVENT_STORE_TABLE"] = len(names.physical("table", "events"))
