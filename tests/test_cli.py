@@ -79,11 +79,14 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert not (tmp_path / "dev").exists()
 
 
-def test_branch_builds_an_ephemeral_stage_without_platform_stack(tmp_path, capsys):
-    assert main(["build", str(SPECS), "--branch", "feature/JIRA-12/add-retry", "--out", str(tmp_path), "--no-lint", "--no-code"]) == 0
+def test_branch_builds_an_ephemeral_stage_with_its_own_light_platform_stack(tmp_path, capsys):
+    assert main(["build", str(SPECS), "--branch", "feature/JIRA-12/add-retry", "--out", str(tmp_path), "--no-lint",
+                 "--no-code"]) == 0
     (stage_dir,) = tmp_path.iterdir()
-    assert stage_dir.name.startswith("jira-12") and not (stage_dir / "platform").exists()
-    assert "ephemeral, platform from dev" in capsys.readouterr().out
+    platform = (stage_dir / "platform" / "template.yaml").read_text()
+    assert stage_dir.name.startswith("jira-12") and "AWS::Events::EventBus" in platform
+    assert "AWS::S3::Bucket" not in platform and "AWS::Events::Archive" not in platform
+    assert "ephemeral, own bus, code from dev's bucket" in capsys.readouterr().out
 
 
 def test_validate_reports_valid_specs(capsys):

@@ -101,8 +101,7 @@ def test_example_builds_lint_clean(build, example, stage):
     written = {f.path.relative_to(out).as_posix() for f in result.files}
     services = {a.stack for a in result.artifacts} - {pipeline.PLATFORM_DIR}
     expected = {f"{stage}/{s}/{pipeline.TEMPLATE_FILE}" for s in services}
-    if stage == PERSISTENT:  # an ephemeral stage uses its parent's platform stack
-        expected.add(f"{stage}/{pipeline.PLATFORM_DIR}/{pipeline.TEMPLATE_FILE}")
+    expected.add(f"{stage}/{pipeline.PLATFORM_DIR}/{pipeline.TEMPLATE_FILE}")  # every stage has its own
     assert written == expected
 
 
@@ -243,8 +242,8 @@ def test_publisher_put_events_limited_to_own_events(template, stage):
         grants = statements(tpl, role)
         publish = grants["PublishOwnMilestones"]
         assert publish["Action"] == ["events:PutEvents"]
-        # Platform bus of the parent stage for an ephemeral stage: always dev's here.
-        assert publish["Resource"] == [{"Fn::ImportValue": "demo-dev-platform-bus-arn"}]
+        # The stage's own bus, in every stage: a PR stage never publishes into dev.
+        assert publish["Resource"] == [{"Fn::ImportValue": f"demo-{stage}-platform-bus-arn"}]
         assert publish["Condition"] == {
             "StringEquals": {"events:source": "demo.kyc"},
             "ForAllValues:StringEquals": {"events:detail-type": ["ApplicantVerified", "ApplicantRejected"]},
@@ -252,7 +251,7 @@ def test_publisher_put_events_limited_to_own_events(template, stage):
         assert [s for s in grants.values() if any(a.startswith("events:") for a in s["Action"])] == [publish]
     env = props(tpl, "VerifyApplicant")["Environment"]["Variables"]
     assert env["EVENT_SOURCE"] == "demo.kyc"
-    assert env["EVENT_BUS_NAME"] == {"Fn::ImportValue": "demo-dev-platform-bus-name"}
+    assert env["EVENT_BUS_NAME"] == {"Fn::ImportValue": f"demo-{stage}-platform-bus-name"}
 
 
 # --- ephemeral-stage ------------------------------------------------------------------------
@@ -274,12 +273,15 @@ def test_ephemeral_stage_ephemeral_side(build, template):
     assert all(tpl["Resources"][r]["DeletionPolicy"] == "Delete" for r in STATEFUL)
     assert props(tpl, "IssueCardLogGroup")["RetentionInDays"] == function_defaults.EPHEMERAL_LOG_RETENTION_DAYS
     assert not resources(tpl, "AWS::CloudWatch::Alarm")
-    # Subscribes on the parent stage's bus; has no platform stack of its own.
+    # Subscribes on its own stage's bus, from a light platform stack of its own; code from dev's bucket.
     rule = props(tpl, "IssueCardAccountsAccountOpenedRule")
-    assert rule["EventBusName"] == {"Fn::ImportValue": "demo-dev-platform-bus-name"}
+    assert rule["EventBusName"] == {"Fn::ImportValue": "demo-pr-42-platform-bus-name"}
     assert rule["Name"].startswith("demo-pr-42-cards-")
+    assert props(tpl, "IssueCard")["Code"]["S3Bucket"] == {"Fn::ImportValue": "demo-dev-platform-artifacts-bucket"}
     result, _ = build("ephemeral-stage", EPHEMERAL)
-    assert [a.stack for a in result.artifacts] == ["accounts", "cards"]  # no platform stack
+    assert [a.stack for a in result.artifacts] == ["platform", "accounts", "cards"]
+    platform = result.artifacts[0].template["Resources"]
+    assert {r["Type"] for r in platform.values()} == {"AWS::Events::EventBus"}  # no archive, no bucket
 
 
 def test_ephemeral_stage_same_logical_ids_minus_alerting(template):

@@ -116,9 +116,9 @@ def test_ephemeral_stage_drops_reserved_concurrency_alarms_and_retention():
     assert not of_type(t, "AWS::CloudWatch::Alarm") and not of_type(t, "AWS::SNS::Topic")
     assert t["Resources"]["PostDlq"]["DeletionPolicy"] == "Delete"
     assert t["Resources"]["PostLogGroup"]["Properties"]["RetentionInDays"] == 3
-    # ephemeral stages use their parent's bus
+    # every stage has its own bus: a PR stage never consumes its parent's events
     assert t["Resources"]["PostAccountsAccountOpenedRule"]["Properties"]["EventBusName"] == {
-        "Fn::ImportValue": "acme-dev-platform-bus-name"}
+        "Fn::ImportValue": "acme-pr-7-platform-bus-name"}
     assert rendered(SUBSCRIBER)["Resources"]["PostDlq"]["DeletionPolicy"] == "Retain"
 
 

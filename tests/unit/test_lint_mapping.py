@@ -25,7 +25,7 @@ def test_a_lint_finding_points_at_the_spec_line(tmp_path, linter):
     (tmp_path / "platform.yaml").write_text("org: acme\n")
     (tmp_path / "statements.yaml").write_text(SPEC)
     ws = load_workspace([tmp_path])
-    (artifact,) = pipeline.render_all(ws, resolve_stage("pr-1", ws.platform))  # ephemeral: no platform stack
+    artifact = next(a for a in pipeline.render_all(ws, resolve_stage("pr-1", ws.platform)) if a.stack == "statements")
     # Break the rendered function the way a bug in a component would: cfn-lint must catch it.
     template = artifact.template
     template["Resources"]["RenderStatement"]["Properties"]["MemorySize"] = 64  # Lambda's minimum is 128

@@ -91,8 +91,10 @@ def test_bus_and_stages(ws):
     (archive,) = of_type(main["platform"], "AWS::Events::Archive").values()
     assert archive["RetentionDays"] == 30
     pr = templates(ws, "pr-9")
-    assert "platform" not in pr  # ephemeral: uses its parent's (main's) platform stack
-    assert "bank-main-platform-bus-name" in str(pr["cards"])
+    (pr_bus,) = of_type(pr["platform"], "AWS::Events::EventBus").values()  # its own, light platform stack
+    assert pr_bus["Name"] == "bank-pr-9-events" and not of_type(pr["platform"], "AWS::Events::Archive")
+    assert "bank-pr-9-platform-bus-name" in str(pr["cards"]) and "bank-main-platform-bus-name" not in str(pr["cards"])
+    assert "bank-main-platform-artifacts-bucket" in str(pr["cards"])  # code from the parent's bucket
 
 
 def test_review_queue_follows_the_platform(ws):
