@@ -112,6 +112,7 @@ def add_commands(sub) -> None:
 def _aws_errors():
     """AWS and packaging failures as one line on standard error; the caller returns EXIT_FAILED."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.parsers import ResponseParserError
 
     from generator.deploy.package import PackageError
     from generator.deploy.plan import CycleError
@@ -126,6 +127,8 @@ def _aws_errors():
         raise _Failed(error_message(exc)) from None
     except (BotoCoreError, PackageError, CycleError) as exc:
         raise _Failed(str(exc)) from None
+    except ResponseParserError as exc:  # an endpoint answering HTML (moto's HTTP 500 pages)
+        raise _Failed(f"the endpoint's answer was not CloudFormation's: {str(exc).splitlines()[0]}") from None
 
 
 class _Failed(Exception):
@@ -213,7 +216,7 @@ def _svcgen_version() -> str:
 def _build_for_deploy(args, ws, stage_name: str):
     """`svcgen build` with lint; None (after saying why) when it failed or left conflicts."""
     from generator import pipeline
-    from generator.output import Outcome
+    from generator.output import Outcome, summary
 
     result = pipeline.build(ws, stage_name, args.out, lint=True, dry_run=args.dry_run)
     for warning in result.warnings:
@@ -228,6 +231,8 @@ def _build_for_deploy(args, ws, stage_name: str):
     if conflicts:
         _note(f"{len(conflicts)} generated file(s) were edited by hand (see `svcgen build`); nothing was deployed")
         return None
+    print(f"build{' (dry run)' if args.dry_run else ''}: {summary(result.files)}, "
+          f"{len(result.findings)} lint finding(s)", flush=True)
     return result
 
 
@@ -268,11 +273,11 @@ def run_deploy(args: argparse.Namespace) -> int:
     for package in packages.values():
         for note in package.notes:
             _note(f"{package.service}: {note}")
-    branch, commit = git_facts(ws.platform_doc.file.parent)
+    branch, commit = git_facts(Path(ws.platform_doc.file).parent)
     tags = StageTags(stage.name, args.branch or branch, args.commit or commit, _svcgen_version(), not stage.persistent)
     target = make_target(args.endpoint_url, args.region or ws.platform.region)
-    plans = build_plans(ws, stage, built.artifacts, packages, tags, target.transform)
-    kind = "persistent" if stage.persistent else f"ephemeral, platform from {stage.platform_stage}"
+    plans = build_plans(ws, stage, built.artifacts, packages, tags)  # the Deployer applies target.transform
+    kind = "persistent" if stage.persistent else f"ephemeral, code from {stage.platform_stage}'s artifacts bucket"
     print(f"{'dry run: ' if args.dry_run else ''}deploy stage {stage.name} ({kind}): {len(plans)} stack(s), "
           f"up to {args.concurrency} at a time", flush=True)
     deployer = Deployer(target, reporter_for(sys.stdout), args.concurrency, dry_run=args.dry_run)
@@ -300,10 +305,10 @@ def run_diff(args: argparse.Namespace) -> int:
     stage = checked.stage
     with tempfile.TemporaryDirectory(prefix="svcgen-diff-") as scratch:
         packages = package_all(ws, stage, checked.artifacts, Path(scratch), dry_run=True, progress=_note)
-        branch, commit = git_facts(ws.platform_doc.file.parent)
+        branch, commit = git_facts(Path(ws.platform_doc.file).parent)
         tags = StageTags(stage.name, args.branch or branch, commit, _svcgen_version(), not stage.persistent)
         target = make_target(args.endpoint_url, args.region or ws.platform.region)
-        plans = build_plans(ws, stage, checked.artifacts, packages, tags, target.transform)
+        plans = build_plans(ws, stage, checked.artifacts, packages, tags)
         diffs = diff.diff(Deployer(target, concurrency=args.concurrency), plans)
     print(diff.render(diffs))
     return EXIT_FAILED if any(d.status == diff.ERROR for d in diffs) else EXIT_OK
@@ -366,7 +371,8 @@ def run_prune(args: argparse.Namespace) -> int:
         head = f"stage {stage.name} (branch {stage.branch or 'unknown'}, {len(stage.stacks)} stack(s))"
         print(f"{head}: {verb if decision.remove else 'kept'}: {decision.why}")
     removed = sum(1 for d in decisions if d.remove)
-    print(f"prune: {removed} stale ephemeral stage(s) {verb}, {len(decisions) - removed} kept")
+    done = "would be removed" if args.dry_run else "removed"
+    print(f"prune: {removed} stale ephemeral stage(s) {done}, {len(decisions) - removed} kept")
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 

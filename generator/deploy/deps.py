@@ -95,10 +95,18 @@ def install(requirements: Path, runtime: str, architecture: str, cache: Path | N
 
 
 def cache_key(texts: list[str], platform: str, version: str, links: list[Path], pip_options: tuple[str, ...]) -> str:
-    """Everything that decides what pip installs (not the pip version: it resolves the same pins)."""
-    data = {"requirements": texts, "platform": platform, "python": version, "options": list(pip_options),
+    """Everything that decides what pip installs (not the pip version: it resolves the same pins).
+    Comments and blank lines do not count, so services whose requirements differ only in their
+    generated header share one install."""
+    data = {"requirements": [_meaningful(text) for text in texts], "platform": platform, "python": version, "options": list(pip_options),
             "wheels": sorted(f"{w.name}:{_file_hash(w)}" for d in links for w in sorted(d.glob("*.whl")))}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _meaningful(text: str) -> list[str]:
+    # pip's comment rule: `#` at the start of a line or after whitespace (a URL's `#egg=` stays).
+    lines = (re.sub(r"(^|\s)#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def included_texts(requirements: Path) -> list[str]:

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from generator.deploy import results as R
 from generator.deploy.events import Failure, Progress, first_failure
@@ -116,8 +117,8 @@ class Deployer:
             return R.StackResult(plan.name, R.FAILED, str(exc))
         except ClientError as exc:
             return R.StackResult(plan.name, R.FAILED, error_message(exc))
-        except BotoCoreError as exc:
-            return R.StackResult(plan.name, R.FAILED, str(exc))
+        except (BotoCoreError, ResponseParserError, OSError) as exc:  # moto's HTML error pages: a parser error
+            return R.StackResult(plan.name, R.FAILED, _short(exc))
 
     def _deploy(self, plan: StackPlan) -> R.StackResult:
         info = self._current(plan)
@@ -159,7 +160,11 @@ class Deployer:
         if failure is None:  # refused at once, or no event says why: the API's or the stack's own words
             failure = Failure("", "", "" if refused else (final.status if final else ""),
                               refused or (final.reason if final else "") or "no reason given")
-        return R.StackResult(plan.name, R.FAILED, self._after_failure(final), failure)
+        try:
+            after = self._after_failure(final)
+        except (ClientError, BotoCoreError, ResponseParserError) as exc:  # the failure matters more than this
+            after = f"removing the failed stack failed too: {_short(exc)}"
+        return R.StackResult(plan.name, R.FAILED, after, failure)
 
     def _current(self, plan: StackPlan) -> StackInfo | None:
         """The stack as it is now, once nothing is in progress and no failed creation is left."""
@@ -211,3 +216,12 @@ class Deployer:
             ".json" if plan.body.lstrip().startswith("{") else ".yaml")
         self.target.upload(bucket, key, plan.body.encode())
         return self.target.template_url(bucket, key)
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return error_message(exc)
+    if isinstance(exc, ResponseParserError):  # an HTML error page where CloudFormation's XML belongs
+        return "the endpoint's answer was not CloudFormation's (moto: an internal error, HTTP 500)"
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"

@@ -84,7 +84,10 @@ class MotoTarget(Target):
                                 "traceback" + _update_note(change_set.kind)) from None
 
     def settle(self, name_or_id, marker=None, on_event=None) -> StackInfo | None:
-        info = self.stack(name_or_id)
+        try:
+            info = self.stack(name_or_id)
+        except ResponseParserError:  # moto cannot even describe some stacks it failed to create
+            return StackInfo(name_or_id, name_or_id, EMULATED_ROLLBACK, "moto cannot describe the stack")
         if info is None or not in_progress(info.status):
             return super().settle(name_or_id, marker, on_event)
         # moto finished (or failed) before it answered: a stack still in progress never moves.

@@ -54,7 +54,8 @@ def package_all(ws: Workspace, stage: Stage, artifacts: list[Artifact], out: Pat
 
 
 def build_plans(ws: Workspace, stage: Stage, artifacts: list[Artifact], packages: dict[str, PackageResult],
-                tags: StageTags, transform: Callable[[dict], dict] | None = None) -> list[StackPlan]:
+                tags: StageTags) -> list[StackPlan]:
+    """Plans of the built templates as they are; a target's transform is the Deployer's to apply."""
     names = {a.stack: stack_name(ws, stage, a.stack) for a in artifacts}
     owners = {item.spec.service: item.spec.owner for item in ws.services}
     artifacts_export = PlatformNames(ws.platform.org, stage.platform_stage, ws.platform.bus.name).artifacts_bucket_export
@@ -75,7 +76,7 @@ def build_plans(ws: Workspace, stage: Stage, artifacts: list[Artifact], packages
             parameters[CODE_KEY_PARAMETER] = code.key
         owner = PLATFORM_OWNER if artifact.stack == PLATFORM_DIR else owners.get(artifact.stack, "unknown")
         plans.append(make_plan(names[artifact.stack], artifact.stack, artifact.template, artifact.text, parameters,
-                               tags.for_stack(owner, artifact.stack), depends_on, code, artifacts_export, transform))
+                               tags.for_stack(owner, artifact.stack), depends_on, code, artifacts_export))
     return plans
 
 

@@ -263,3 +263,33 @@ def _rendered(output: str) -> list[str]:
             lines += [""] * (row + 1 - len(lines))
             lines[row] += text
     return [line for line in lines if line]
+
+
+def test_an_endpoint_answering_html_fails_the_stack_not_the_deploy():
+    from botocore.parsers import ResponseParserError
+
+    fake = FakeTarget()
+
+    def html(*args):
+        raise ResponseParserError("Unable to parse response (syntax error)\nb'<!doctype html>...500 Internal Server Error'")
+    fake.prepare = html
+    result = Deployer(fake).deploy([plan("a"), plan("b", ["a"])])
+    assert outcomes(result) == {"a": R.FAILED, "b": R.NOT_STARTED}
+    assert "was not CloudFormation's" in result.results[0].detail
+
+
+def test_when_removing_a_failed_creation_fails_too_the_first_reason_is_still_reported():
+    from botocore.exceptions import ClientError
+
+    fake = FakeTarget()
+    fake.scenario["svc"] = "fail"
+    original = fake.delete
+
+    def refuse(name_or_id):
+        if fake.stack(name_or_id).status == "ROLLBACK_COMPLETE":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "DeleteStack")
+        original(name_or_id)
+    fake.delete = refuse
+    (svc,) = Deployer(fake).deploy([plan("svc")]).results
+    assert svc.failure.reason == "Runtime python2.7 is not supported"
+    assert svc.detail == "removing the failed stack failed too: not allowed (AccessDenied)"

@@ -150,8 +150,11 @@ def test_another_platform_or_requirements_text_is_another_install(tmp_path, monk
     package_service(code, tmp_path / "o2", "python3.12", "x86_64", **options)
     assert pip.commands[1][pip.commands[1].index("--platform") + 1] == "manylinux2014_x86_64"
     package_service(code, tmp_path / "o3", "python3.13", "x86_64", **options)
-    (code / "requirements.txt").write_text("dep==1.0  # pinned\n")
-    package_service(code, tmp_path / "o4", "python3.13", "x86_64", **options)
+    (code / "requirements.txt").write_text("# generated for another service\ndep==1.0  # pinned\n\n")
+    package_service(code, tmp_path / "o4", "python3.13", "x86_64", **options)  # only comments differ
+    assert len(pip.commands) == 3
+    (code / "requirements.txt").write_text("dep==1.1\n")
+    package_service(code, tmp_path / "o5", "python3.13", "x86_64", **options)
     assert len(pip.commands) == 4
 
 
@@ -174,7 +177,7 @@ def test_an_interrupted_install_is_not_taken_from_the_cache(tmp_path, monkeypatc
     assert again == installed and not cached and len(pip.commands) == 2
 
 
-def test_local_wheels_and_options_are_part_of_the_cache_key(tmp_path):
+def test_local_wheels_and_options_are_part_of_the_cache_key_but_comments_are_not(tmp_path):
     wheels = tmp_path / "wheels"
     wheels.mkdir()
     key = deps.cache_key(["a==1"], "p", "3.12", [wheels], ())
@@ -183,6 +186,9 @@ def test_local_wheels_and_options_are_part_of_the_cache_key(tmp_path):
     (wheels / "a-1-py3-none-any.whl").write_bytes(b"two")
     assert len({key, with_wheel, deps.cache_key(["a==1"], "p", "3.12", [wheels], ()),
                 deps.cache_key(["a==1"], "p", "3.12", [wheels], ("--no-index",))}) == 4
+    assert deps.cache_key(["# x\na==1 # y\n\n"], "p", "3.12", [], ()) == deps.cache_key(["a==1"], "p", "3.12", [], ())
+    url = "git+https://example.com/a.git#egg=a"
+    assert deps.cache_key([url], "p", "3.12", [], ()) != deps.cache_key(["git+https://example.com/a.git"], "p", "3.12", [], ())
 
 
 def test_included_requirement_files_are_read_too(tmp_path):
