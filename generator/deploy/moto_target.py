@@ -19,6 +19,10 @@ Measured against moto 5.2.1 (tests/e2e/test_deploy_moto.py pins each of these do
   the old value in ListExports.
 - Calls are never retried: a retried CreateStack after a moto HTTP 500 would meet the stack the
   failed call left behind.
+
+Not compensated (yet): a stack that fails half-way through an HTTP 500 can neither be described
+nor deleted; and deleting the demo's stacks leaves an event bus that still had rules on it, so the
+same stage cannot be created again on that server without a reset (`POST /moto-api/reset`).
 """
 
 from __future__ import annotations
