@@ -127,8 +127,9 @@ def _aws_errors():
         raise _Failed(error_message(exc)) from None
     except (BotoCoreError, PackageError, CycleError) as exc:
         raise _Failed(str(exc)) from None
-    except ResponseParserError as exc:  # an endpoint answering HTML (moto's HTTP 500 pages)
-        raise _Failed(f"the endpoint's answer was not CloudFormation's: {str(exc).splitlines()[0]}") from None
+    except ResponseParserError:  # an endpoint answering HTML (moto's HTTP 500 pages)
+        raise _Failed("the endpoint's answer was not CloudFormation's (an error page; a moto server's log has "
+                      "the traceback)") from None
 
 
 class _Failed(Exception):

@@ -47,6 +47,7 @@ def check_allowed(stage: str, stacks: list[StackInfo], persistent: bool, force: 
 def teardown(target: Target, stage: str, persistent: bool, force: bool = False, confirm: str | None = None,
              dry_run: bool = False, reporter: Reporter | None = None) -> list[R.StackResult]:
     reporter = reporter or Reporter()
+    check_allowed(stage, [], persistent, force, confirm)  # platform.yaml's word: before any AWS call
     stacks = stage_stacks(target, stage)
     check_allowed(stage, stacks, persistent, force, confirm)
     by_name = {s.name: s for s in stacks}

@@ -167,3 +167,11 @@ def test_keep_file_lines_and_comments(tmp_path):
     path = tmp_path / "keep"
     path.write_text("# long-lived\nrelease/2026  # until March\n\n  demo  \n")
     assert read_keep_file(path) == {"release/2026", "demo"}
+
+
+def test_a_stage_platform_yaml_calls_persistent_is_refused_before_any_aws_call():
+    class Unreachable(FakeTarget):
+        def stacks(self):
+            raise AssertionError("listed the stacks of a stage it had to refuse")
+    with pytest.raises(TeardownRefused):
+        teardown(Unreachable(), "dev", persistent=True)
