@@ -117,7 +117,7 @@ def _handler_drift(fn: Expected) -> list[SpecError]:
     return [SpecError(str(path), have.lineno, have.col_offset + 1, "",
                       f"{fn.key} is now {fn.described_as}: {fn.entry_module} calls `{signature}`, got "
                       f"`def {fn.handler_function}({ast.unparse(have.args)})`",
-                      "change the signature (svcgen never edits this file)", severity="warning")]
+                      "change the signature; svcgen never edits this file", severity="warning")]
 
 
 def _test_drift(fn: Expected) -> list[SpecError]:
@@ -132,7 +132,7 @@ def _test_drift(fn: Expected) -> list[SpecError]:
     needs = ", ".join(sorted(wanted)) if wanted else "no event builder (it is invoked with a plain event)"
     return [SpecError(str(path), 1, 1, "", f"it tests another trigger (it uses {uses}); {fn.key} is now "
                       f"{fn.described_as}, whose events it builds with {needs}",
-                      "rewrite it, or delete it and build again for a new one (svcgen never overwrites it)",
+                      "rewrite it, or delete it and build again for a new one; svcgen never overwrites it",
                       severity="warning")]
 
 
