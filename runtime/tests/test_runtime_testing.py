@@ -12,6 +12,7 @@ import sys
 import textwrap
 import tomllib
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -75,15 +76,18 @@ def test_a_scheduled_event_is_a_run_the_schedule_entry_accepts():
                                                   "step": "test-step"}
 
 
-def test_the_test_environment_never_holds_real_credentials(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
-    monkeypatch.setenv("AWS_PROFILE", "prod")
-    monkeypatch.setenv("SERVICE_NAME", "set-by-the-caller")
-    monkeypatch.delenv("EVENT_SOURCE", raising=False)
-    testing.use_environment({"SERVICE_NAME": "ledger", "EVENT_SOURCE": "acme.ledger"})
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing" and "AWS_PROFILE" not in os.environ
-    assert os.environ["EVENT_SOURCE"] == "acme.ledger"
-    assert os.environ["SERVICE_NAME"] == "set-by-the-caller"  # what the caller set wins
+def test_the_test_environment_never_holds_real_credentials():
+    # The whole environment is restored afterwards: a variable this test adds would otherwise reach
+    # the processes later tests start (a service's own test run takes EVENT_SOURCE from it).
+    before = dict(os.environ)
+    with mock.patch.dict(os.environ):
+        os.environ.update(AWS_ACCESS_KEY_ID="AKIAREALKEY", AWS_PROFILE="prod", SERVICE_NAME="set-by-the-caller")
+        os.environ.pop("EVENT_SOURCE", None)
+        testing.use_environment({"SERVICE_NAME": "ledger", "EVENT_SOURCE": "acme.ledger"})
+        assert os.environ["AWS_ACCESS_KEY_ID"] == "testing" and "AWS_PROFILE" not in os.environ
+        assert os.environ["EVENT_SOURCE"] == "acme.ledger"
+        assert os.environ["SERVICE_NAME"] == "set-by-the-caller"  # what the caller set wins
+    assert dict(os.environ) == before
 
 
 def test_a_lambda_context_is_named_after_the_function():
