@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as add_deploy_commands
+from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
 from generator.errors import SpecErrors, UsageError
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.schema_gen import schema_home, schema_texts
@@ -140,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
                              "workflows, and a report of what it changed; none: every AWS call fails at once")
     inputs(invoke)
     add_deploy_commands(sub)  # package, deploy, diff, teardown, prune (generator/deploy/commands.py)
+    add_ops_commands(sub)  # status, replay (generator/deploy/ops_commands.py)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
 
@@ -385,7 +387,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"init": cmd_init, "build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
-            "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS}
+            "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS, **OPS_RUNNERS}
 
 if __name__ == "__main__":
     sys.exit(main())
