@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as add_deploy_commands
+from generator.deploy.local.commands import RUNNERS as LOCAL_RUNNERS, add_commands as add_local_commands
 from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
 from generator.errors import SpecErrors, UsageError
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     inputs(invoke)
     add_deploy_commands(sub)  # package, deploy, diff, teardown, prune (generator/deploy/commands.py)
     add_ops_commands(sub)  # status, replay (generator/deploy/ops_commands.py)
+    add_local_commands(sub)  # local up, down, status (generator/deploy/local/commands.py)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
 
@@ -387,7 +389,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"init": cmd_init, "build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
-            "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS, **OPS_RUNNERS}
+            "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS, **OPS_RUNNERS,
+            **LOCAL_RUNNERS}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -44,8 +44,11 @@ def add_commands(sub) -> None:
         group.add_argument("--branch", help="the ephemeral stage of a git branch (never a persistent stage)")
 
     def aws(p):
-        p.add_argument("--endpoint-url", metavar="URL",
-                       help="a CloudFormation-compatible endpoint (default: AWS; a moto server is recognised)")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--endpoint-url", metavar="URL",
+                           help="a CloudFormation-compatible endpoint (default: AWS; a moto server is recognised)")
+        where.add_argument("--local", action="store_true",
+                           help="the local AWS of `svcgen local up` (moto on 127.0.0.1; no AWS account needed)")
         p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
 
     package = sub.add_parser("package", help="a deterministic zip of each service's code and dependencies",
@@ -182,6 +185,22 @@ def _platform_only(path: Path | None):
     return load_workspace([], path).platform
 
 
+def _target(args, region: str | None):
+    """The target of --local (the running local AWS) or of --endpoint-url / AWS."""
+    if getattr(args, "local", False):  # Namespaces made by hand (tests) may not have it
+        from generator.deploy.local.commands import local_target
+
+        return local_target(region)
+    return make_target(args.endpoint_url, region)
+
+
+def _local_running(args) -> None:
+    if getattr(args, "local", False):
+        from generator.deploy.local.commands import local_endpoint
+
+        local_endpoint()  # a UsageError with how to start it
+
+
 def make_target(endpoint_url: str | None, region: str | None):
     """A Target for AWS, or a MotoTarget when the endpoint is a moto server."""
     import boto3
@@ -265,6 +284,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     from generator.deploy.results import summary
     from generator.deploy.stage_plans import build_plans, git_facts, package_all
 
+    _local_running(args)  # before the build: a minute of packaging must not end in "start it first"
     ws = _workspace(args)
     built = _build_for_deploy(args, ws, _stage_name(args, ws.platform))
     if built is None:
@@ -276,7 +296,7 @@ def run_deploy(args: argparse.Namespace) -> int:
             _note(f"{package.service}: {note}")
     branch, commit = git_facts(Path(ws.platform_doc.file).parent)
     tags = StageTags(stage.name, args.branch or branch, args.commit or commit, _svcgen_version(), not stage.persistent)
-    target = make_target(args.endpoint_url, args.region or ws.platform.region)
+    target = _target(args, args.region or ws.platform.region)
     plans = build_plans(ws, stage, built.artifacts, packages, tags)  # the Deployer applies target.transform
     kind = "persistent" if stage.persistent else f"ephemeral, code from {stage.platform_stage}'s artifacts bucket"
     print(f"{'dry run: ' if args.dry_run else ''}deploy stage {stage.name} ({kind}): {len(plans)} stack(s), "
@@ -301,6 +321,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from generator.deploy.plan import StageTags
     from generator.deploy.stage_plans import build_plans, git_facts, package_all
 
+    _local_running(args)
     ws = _workspace(args)
     checked = pipeline.check(ws, _stage_name(args, ws.platform), code=False)
     stage = checked.stage
@@ -308,7 +329,7 @@ def run_diff(args: argparse.Namespace) -> int:
         packages = package_all(ws, stage, checked.artifacts, Path(scratch), dry_run=True, progress=_note)
         branch, commit = git_facts(Path(ws.platform_doc.file).parent)
         tags = StageTags(stage.name, args.branch or branch, commit, _svcgen_version(), not stage.persistent)
-        target = make_target(args.endpoint_url, args.region or ws.platform.region)
+        target = _target(args, args.region or ws.platform.region)
         plans = build_plans(ws, stage, checked.artifacts, packages, tags)
         diffs = diff.diff(Deployer(target, concurrency=args.concurrency), plans)
     print(diff.render(diffs))
@@ -329,7 +350,7 @@ def run_teardown(args: argparse.Namespace) -> int:
     if not stage:
         raise UsageError("--stage must name a stage")
     persistent = platform is not None and stage in platform.stages.persistent
-    target = make_target(args.endpoint_url, args.region or (platform.region if platform else None))
+    target = _target(args, args.region or (platform.region if platform else None))
     try:
         results = teardown(target, stage, persistent, args.force, args.confirm, args.dry_run, reporter_for(sys.stdout))
     except TeardownRefused as exc:
@@ -363,7 +384,7 @@ def run_prune(args: argparse.Namespace) -> int:
         raise UsageError(f"--keep-branches {args.keep_branches}: {exc.strerror or exc}") from None
     platform = _platform_only(args.platform)
     persistent = set(platform.stages.persistent) if platform is not None else set()
-    target = make_target(args.endpoint_url, args.region or (platform.region if platform else None))
+    target = _target(args, args.region or (platform.region if platform else None))
     decisions, results = prune(target, older_than, keep, persistent, dry_run=args.dry_run,
                                reporter=reporter_for(sys.stdout))
     verb = "would remove" if args.dry_run else "removed"
