@@ -115,17 +115,22 @@ def test_new_service_has_spec_code_tests_readme_and_workflow(created):
 def test_generated_workflow_builds_tests_and_derives_the_pr_stage(created):
     _, specs, _, _ = created
     workflow = YAML(typ="safe", pure=True).load((specs / "billing" / ".github/workflows/billing.yml").read_text())
-    assert list(workflow["on"]) == ["pull_request"]
-    assert "specs/billing/**" in workflow["on"]["pull_request"]["paths"]
-    stage_steps = workflow["jobs"]["stage"]["steps"]
-    derive = 'echo "stage=$(svcgen stage "$GITHUB_HEAD_REF")" >> "$GITHUB_OUTPUT"'
-    assert any(s.get("run") == derive for s in stage_steps)
+    paths = ["specs/billing.yaml", "specs/billing/**", "specs/platform.yaml"]
+    assert workflow["on"] == {
+        "pull_request": {"types": ["opened", "synchronize", "reopened", "closed"], "paths": paths},
+        "push": {"branches": ["main"], "paths": paths}, "schedule": [{"cron": "23 3 * * *"}]}
+    assert workflow["env"]["BRANCH"] == "${{ github.head_ref }}"  # never spliced into script text
+    stage_job = workflow["jobs"]["stage"]
+    assert stage_job["if"] == "github.event_name == 'pull_request' && github.event.action != 'closed'"
+    derive = 'echo "stage=$(svcgen stage "$BRANCH")" >> "$GITHUB_OUTPUT"'
+    assert any(s.get("run") == derive for s in stage_job["steps"])
     build = workflow["jobs"]["build"]
     assert build["needs"] == "stage"
+    assert build["concurrency"] == {"group": "billing-build-${{ github.head_ref }}", "cancel-in-progress": True}
     runs = [s.get("run", "") for s in build["steps"]]
-    # svcgen comes from where platform.yaml says, in both jobs; the tests' own tools are pinned.
+    # svcgen comes from where platform.yaml says, in every job; the tests' own tools are pinned.
     installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == "Install svcgen"]
-    assert installs == [f"python -m pip install {SOURCE}"] * 2
+    assert installs == [f"python -m pip install {SOURCE}"] * 6
     assert any(r.startswith("python -m pip install 'pytest>=") and "'moto[server]==" in r for r in runs)
     assert "svcgen[test]" not in (specs / "billing" / ".github/workflows/billing.yml").read_text()
     assert "svcgen build specs/billing.yaml" in runs  # lint is on: no --no-lint anywhere
@@ -133,6 +138,65 @@ def test_generated_workflow_builds_tests_and_derives_the_pr_stage(created):
     test_step = next(s for s in build["steps"] if s.get("run") == "python -m pytest -q tests")
     assert test_step["working-directory"] == "specs/billing"
     assert test_step["env"]["PYTHONPATH"] == "${{ github.workspace }}/specs/billing"
+
+
+# job -> (when it runs, what it needs, its concurrency group, its last command)
+DEPLOYING = {
+    "deploy-pr": ("github.event.pull_request.head.repo.full_name == github.repository", ["stage", "build"],
+                  "svcgen-stage-${{ github.head_ref }}",
+                  'svcgen deploy specs/billing.yaml --branch "$BRANCH" --commit "$COMMIT"'),
+    "teardown-pr": ("github.event_name == 'pull_request' && github.event.action == 'closed' "
+                    "&& github.event.pull_request.head.repo.full_name == github.repository", None,
+                    "svcgen-stage-${{ github.head_ref }}", 'svcgen teardown --branch "$BRANCH"'),
+    "deploy-dev": ("github.event_name == 'push'", None, "svcgen-stage-dev",
+                   "svcgen deploy specs/billing.yaml --stage dev"),
+    "prune": ("github.event_name == 'schedule'", None, "svcgen-prune", "svcgen prune --older-than 7d"),
+}
+
+
+def test_generated_workflow_deploys_the_pr_stage_tears_it_down_prunes_and_deploys_dev(created):
+    import shlex
+
+    from generator.cli import _parser
+
+    _, specs, _, _ = created
+    workflow = YAML(typ="safe", pure=True).load((specs / "billing" / ".github/workflows/billing.yml").read_text())
+    assert set(workflow["jobs"]) == {"stage", "build", *DEPLOYING}
+    assert workflow["permissions"] == {"contents": "read"}  # only deploying jobs may ask for a token
+    assert workflow["env"]["SVCGEN_DEPLOY_ROLE_ARN"] == "${{ vars.SVCGEN_DEPLOY_ROLE_ARN }}"
+    for name, (condition, needs, group, command) in DEPLOYING.items():
+        job = workflow["jobs"][name]
+        assert job.get("if") == condition and job.get("needs") == needs, name
+        # a deploy is never cancelled half-way; a PR's deploy and its teardown share one group
+        # (with the platform workflow's too: groups are the repository's)
+        assert job["concurrency"] == {"group": group, "cancel-in-progress": False}, name
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, name
+        credentials = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-"))
+        assert credentials == {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
+            "role-to-assume": "${{ env.SVCGEN_DEPLOY_ROLE_ARN }}", "aws-region": "${{ env.AWS_REGION }}"}}
+        setup = job["steps"][job["steps"].index(credentials) - 1]["run"]
+        assert "SVCGEN_DEPLOY_ROLE_ARN" in setup and '"specs/platform.yaml" >> "$GITHUB_ENV"' in setup
+        last = job["steps"][-1]["run"]
+        assert last == command, name
+        argv = shlex.split(last.replace('"$BRANCH"', "feature/x").replace('"$COMMIT"', "abc"))
+        _parser().parse_args(argv[1:])  # a command svcgen accepts
+
+
+def test_generated_workflow_reads_the_region_from_platform_yaml(created, tmp_path):
+    """The region step's script, run as CI runs it, writes platform.yaml's region (or svcgen's default)."""
+    import subprocess
+    import sys
+
+    _, specs, _, _ = created
+    workflow = YAML(typ="safe", pure=True).load((specs / "billing" / ".github/workflows/billing.yml").read_text())
+    script = workflow["jobs"]["deploy-dev"]["steps"][-3]["run"].splitlines()[1].replace("python ", f"{sys.executable} ", 1)
+    for text, region in (("org: acme\nregion: us-east-2\n", "us-east-2"), ("org: acme\n", "eu-west-1")):
+        (tmp_path / "specs").mkdir(exist_ok=True)
+        (tmp_path / "specs/platform.yaml").write_text(text)
+        env_file = tmp_path / "github_env"
+        env_file.write_text("")
+        subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True, env={"GITHUB_ENV": str(env_file)})
+        assert env_file.read_text() == f"AWS_REGION={region}\n"
 
 
 @pytest.mark.parametrize("name", ["billing", "reports"])

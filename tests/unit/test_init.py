@@ -103,13 +103,13 @@ def test_platform_yaml_shows_every_setting_at_its_real_default(repo):
 
 def test_ci_validates_and_builds_pull_requests_and_builds_dev_on_main(repo):
     workflow = YAML_SAFE.load((repo / ".github/workflows/platform.yml").read_text())
-    assert workflow["on"] == {"pull_request": None, "push": {"branches": ["main"]}}
+    assert workflow["on"] == {"pull_request": {"types": ["opened", "synchronize", "reopened", "closed"]},
+                              "push": {"branches": ["main"]}, "schedule": [{"cron": "23 3 * * *"}]}
     pr, dev = workflow["jobs"]["pull-request"], workflow["jobs"]["dev"]
-    assert pr["if"] == "github.event_name == 'pull_request'" and dev["if"] == "github.event_name == 'push'"
-    assert pr["env"] == {"BRANCH": "${{ github.head_ref }}"}  # never spliced into script text
-
-    def runs(job):
-        return [step.get("run") for step in job["steps"]]
+    assert pr["if"] == "github.event_name == 'pull_request' && github.event.action != 'closed'"
+    assert dev["if"] == "github.event_name == 'push'"
+    assert workflow["env"]["BRANCH"] == "${{ github.head_ref }}"  # never spliced into script text
+    assert pr["concurrency"] == {"group": "platform-build-${{ github.head_ref }}", "cancel-in-progress": True}
 
     for job in (pr, dev):
         assert f"python -m pip install {SOURCE}" in runs(job)
@@ -117,6 +117,57 @@ def test_ci_validates_and_builds_pull_requests_and_builds_dev_on_main(repo):
     assert 'svcgen validate --branch "$BRANCH"' in runs(pr) and 'svcgen build --branch "$BRANCH"' in runs(pr)
     assert "svcgen build --stage dev" in runs(dev)
     assert {"uses": "actions/upload-artifact@v4", "with": {"name": "templates-dev", "path": "build/dev/"}} in dev["steps"]
+
+
+def runs(job):
+    return [step.get("run") for step in job["steps"]]
+
+
+# job -> (when it runs, what it needs, its concurrency group, its last command)
+DEPLOYING = {
+    "deploy-pr": ("github.event.pull_request.head.repo.full_name == github.repository", "pull-request",
+                  "svcgen-stage-${{ github.head_ref }}", 'svcgen deploy --branch "$BRANCH" --commit "$COMMIT"'),
+    "teardown-pr": ("github.event_name == 'pull_request' && github.event.action == 'closed' "
+                    "&& github.event.pull_request.head.repo.full_name == github.repository", None,
+                    "svcgen-stage-${{ github.head_ref }}", 'svcgen teardown --branch "$BRANCH"'),
+    "deploy-dev": (None, "dev", "svcgen-stage-dev", "svcgen deploy --stage dev"),
+    "prune": ("github.event_name == 'schedule'", None, "svcgen-prune", "svcgen prune --older-than 7d"),
+}
+
+
+def test_ci_deploys_pr_stages_tears_them_down_prunes_nightly_and_deploys_dev(repo):
+    workflow = YAML_SAFE.load((repo / ".github/workflows/platform.yml").read_text())
+    assert set(workflow["jobs"]) == {"pull-request", "dev", *DEPLOYING}
+    assert workflow["permissions"] == {"contents": "read"}  # only deploying jobs may ask for a token
+    assert workflow["env"]["SVCGEN_DEPLOY_ROLE_ARN"] == "${{ vars.SVCGEN_DEPLOY_ROLE_ARN }}"
+    assert workflow["env"]["AWS_REGION"] == "eu-central-1"  # the --region init was given
+    for name, (condition, needs, group, command) in DEPLOYING.items():
+        job = workflow["jobs"][name]
+        assert job.get("if") == condition and job.get("needs") == needs, name
+        # a deploy is never cancelled half-way; a PR's deploy and its teardown share one group
+        assert job["concurrency"] == {"group": group, "cancel-in-progress": False}, name
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, name
+        assert f"python -m pip install {SOURCE}" in runs(job)
+        credentials = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-"))
+        assert credentials == {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
+            "role-to-assume": "${{ env.SVCGEN_DEPLOY_ROLE_ARN }}", "aws-region": "${{ env.AWS_REGION }}"}}
+        check = job["steps"].index(credentials) - 1  # an unset role fails with what to set, first
+        assert "SVCGEN_DEPLOY_ROLE_ARN" in job["steps"][check]["run"] and "exit 1" in job["steps"][check]["run"]
+        assert runs(job)[-1] == command, name
+        parses(command)
+    assert workflow["jobs"]["deploy-pr"]["steps"][-1]["env"] == {"COMMIT": "${{ github.event.pull_request.head.sha }}"}
+    assert workflow["jobs"]["pull-request"].get("needs") is None and workflow["jobs"]["dev"].get("needs") is None
+
+
+def parses(command: str) -> None:
+    """svcgen's own parser accepts the command CI runs (variables as placeholders)."""
+    import shlex
+
+    from generator.cli import _parser
+
+    argv = shlex.split(command.replace('"$BRANCH"', "feature/x").replace('"$COMMIT"', "abc"))
+    assert argv[0] == "svcgen"
+    _parser().parse_args(argv[1:])
 
 
 def test_gitignore_keeps_build_output_caches_and_environments_out(repo):
@@ -142,7 +193,7 @@ def test_without_a_source_ci_fails_with_what_to_do_and_init_warns(tmp_path, caps
     assert load_workspace([repo / "specs"]).platform.svcgen is None
     workflow = YAML_SAFE.load((repo / ".github/workflows/platform.yml").read_text())
     installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == "Install svcgen"]
-    assert len(installs) == 2 and all(r.startswith('echo "::error::set svcgen.install in specs/platform.yaml')
+    assert len(installs) == 6 and all(r.startswith('echo "::error::set svcgen.install in specs/platform.yaml')
                                       and r.endswith("&& exit 1") for r in installs)
     # Never a made-up package name, which an index would not have (or would have as someone else's).
     for rel in FILES:
@@ -296,7 +347,7 @@ def test_new_and_build_in_the_repository_need_no_flags(repo, capsys, monkeypatch
     assert "svcgen.install" not in err and "service.schema.json" not in out  # init wrote it already
     workflow = YAML_SAFE.load(Path("specs/billing/.github/workflows/billing.yml").read_text())
     installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == "Install svcgen"]
-    assert installs == [f"python -m pip install {SOURCE}"] * 2
+    assert installs == [f"python -m pip install {SOURCE}"] * 6  # one per job
     first = Path("specs/billing.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=service.schema.json" and Path("specs/service.schema.json").is_file()
     assert run(capsys, "validate")[0] == 0
