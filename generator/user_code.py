@@ -33,6 +33,9 @@ COMMON_HELPERS = frozenset({"lambda_context"})
 # Directories of a code directory that never hold svcgen's files (virtualenvs, caches, VCS).
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv", "build", "dist"})
 HEADER_BYTES = 512  # the owned-file header is the first three lines
+# What svcgen generated into plumbing/ before the runtime became a library (svcgen-runtime 0.1.0).
+MOVED_MODULES = frozenset({"plumbing.testing", "plumbing.runtime"})
+MOVED_PACKAGE = "plumbing.runtime."
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,14 @@ def orphan_users(root: Path, gone: Iterable[Orphan], planned: Iterable[PlannedFi
         tree = _parse(path)
         used = sorted({node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                        and node.module in gone_modules}) if tree else []
-        if used:
+        moved = [m for m in used if m in MOVED_MODULES or m.startswith(MOVED_PACKAGE)]
+        if moved:  # code generated before the runtime became a library
+            warnings.append(SpecError(
+                str(path), 1, 1, "", f"it imports {', '.join(moved)}, which svcgen no longer generates: its runtime "
+                "is the svcgen_runtime library now", "import svcgen_runtime.<module> instead of plumbing.runtime."
+                "<module>, and the test builders from svcgen_runtime.testing and tests/svcgen_support.py instead of "
+                "plumbing.testing", severity="warning"))
+        elif used:
             warnings.append(SpecError(
                 str(path), 1, 1, "", f"it imports {', '.join(used)}, which no function generates any more "
                 "(was its function renamed or removed?)",

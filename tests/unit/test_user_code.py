@@ -154,3 +154,23 @@ def test_a_test_that_uses_more_builders_than_svcgen_wrote_still_matches(specs):
     test.write_text("from plumbing.testing import http_event\n" + test.read_text())
     assert not build(specs, SUBSCRIBED).warnings
     assert not build(specs, SUBSCRIBED.replace("from: payments}", "from: payments, filter: {payment_id: [x]}}")).warnings
+
+
+def test_code_from_before_the_runtime_library_is_pointed_at_it(specs):
+    """A service generated when svcgen copied its runtime into plumbing/: its old owned modules are
+    orphans, and a user file importing them is told where they went, not asked about a rename."""
+    build(specs, DIRECT)
+    code = specs / "payments"
+    old = (code / "plumbing" / "models.py").read_text()  # any owned file: same header shape
+    (code / "plumbing" / "runtime").mkdir()
+    (code / "plumbing" / "runtime" / "consumer.py").write_text(old)
+    (code / "plumbing" / "testing.py").write_text(old)
+    test = code / "tests" / "test_process.py"
+    test.write_text("from plumbing.testing import lambda_context\nfrom plumbing.runtime.consumer import x\n"
+                    + test.read_text())
+    result = build(specs, DIRECT)
+    orphaned = {f.path.relative_to(code).as_posix() for f in result.files if f.outcome is Outcome.ORPHANED}
+    assert orphaned == {"plumbing/runtime/consumer.py", "plumbing/testing.py"}
+    (warning,) = [w for w in warnings_about(result, "test_process.py") if "imports" in w]
+    assert "plumbing.runtime.consumer, plumbing.testing, which svcgen no longer generates" in warning
+    assert "svcgen_runtime.testing" in warning and "renamed or removed" not in warning
