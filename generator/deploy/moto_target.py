@@ -22,13 +22,17 @@ Measured against moto 5.2.1 (tests/e2e/test_deploy_moto.py pins each of these do
 - Some resource types are modelled wrongly or not at all: every template is rewritten by
   `moto_deployable` (generator/deploy/local/compat.py), the target's `transform`.
 
+- Deleting a stack leaves its event buses and archives behind (moto deletes the bus named by the
+  resource's empty physical id), so the same stage could not be created again on that server: after
+  a stack is gone, `delete` removes the buses and archives its template named.
+
 Not compensated (yet): a stack that fails half-way through an HTTP 500 can neither be described
-nor deleted; and deleting the demo's stacks leaves an event bus that still had rules on it, so the
-same stage cannot be created again on that server without a reset (`POST /moto-api/reset`).
+nor deleted.
 """
 
 from __future__ import annotations
 
+import json
 import urllib.request
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -91,6 +95,54 @@ class MotoTarget(Target):
         except (BotoCoreError, ResponseParserError):
             raise ExecuteFailed("moto failed with an internal error (HTTP 500); its server log has the "
                                 "traceback" + _update_note(change_set.kind)) from None
+
+    def delete(self, name_or_id: str) -> None:
+        leftovers = self._named_events_resources(name_or_id)
+        super().delete(name_or_id)
+        if leftovers and self._gone(name_or_id):
+            self._delete_events_resources(leftovers)
+
+    def _named_events_resources(self, name_or_id: str) -> list[tuple[str, str]]:
+        """(type, name) of the buses and archives the deployed template names literally."""
+        try:
+            body = self.call(self.cfn.get_template, StackName=name_or_id).get("TemplateBody")
+            template = json.loads(body) if isinstance(body, str) else body
+        except (*_MOTO_ERRORS, ValueError):
+            return []  # no template to read: nothing is cleaned up, as before
+        wanted = {"AWS::Events::EventBus": "Name", "AWS::Events::Archive": "ArchiveName"}
+        found = []
+        for resource in (template or {}).get("Resources", {}).values():
+            name = resource.get("Properties", {}).get(wanted.get(resource.get("Type"), ""))
+            if isinstance(name, str):
+                found.append((resource["Type"], name))
+        return sorted(found, key=lambda item: item[0] != "AWS::Events::Archive")  # an archive before its bus
+
+    def _gone(self, name_or_id: str) -> bool:
+        try:
+            info = self.stack(name_or_id)
+        except _MOTO_ERRORS:
+            return False
+        return info is None or info.status == "DELETE_COMPLETE"
+
+    def _delete_events_resources(self, leftovers: list[tuple[str, str]]) -> None:
+        events = self._events_client()
+        for rtype, name in leftovers:
+            try:
+                if rtype == "AWS::Events::Archive":
+                    events.delete_archive(ArchiveName=name)
+                else:
+                    events.delete_event_bus(Name=name)
+            except _MOTO_ERRORS:
+                pass  # already gone (moto did delete it), or moto failed: the next create will say so
+
+    def _events_client(self):
+        import boto3
+
+        meta = self.cfn.meta
+        # moto ignores credentials; dummies avoid depending on how the CloudFormation client got its own.
+        session = boto3.session.Session(region_name=meta.region_name, aws_access_key_id="svcgen-local",
+                                        aws_secret_access_key="svcgen-local")
+        return session.client("events", endpoint_url=meta.endpoint_url, config=meta.config)
 
     def settle(self, name_or_id, marker=None, on_event=None) -> StackInfo | None:
         try:
