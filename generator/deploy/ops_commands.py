@@ -180,6 +180,8 @@ def _replay_bus(args, bus, name, start, end, window, region) -> bool:
         print(f"archive {bus.archive} ({held} event(s) in all): would replay {window} onto bus {bus.bus}, to "
               f"rule(s) {rules} only")
         return False
+    # Nothing after now is archived yet: the request asks for no more than can exist.
+    end = min(end, datetime.now(timezone.utc))
     request = R.start_request(bus, archive_arn, bus_arn, rule_arns, name, start, end)
     events.start_replay(**request)
     print(f"archive {bus.archive}: replay {name} of {window} started onto bus {bus.bus}, to rule(s) {rules} only")
