@@ -16,14 +16,11 @@ from generator.errors import SpecErrors, UsageError
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.schema_gen import schema_home, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
-from generator.workspace import load_workspace, read_workspace
+from generator.workspace import NOT_A_PLATFORM, default_inputs, load_workspace, read_workspace, specs_dir
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # The shell's codes for a process ended by SIGINT and by SIGPIPE (128 + signal number).
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
-NOT_A_PLATFORM = ("no specs/ directory here, and no platform.yaml: run svcgen in a platform repository "
-                  "(`svcgen init` creates one)")
-NO_PLATFORM_HERE = f"{NOT_A_PLATFORM}, or pass the specs (and --platform FILE)"
 
 
 def _version() -> str:
@@ -146,21 +143,6 @@ def _parser() -> argparse.ArgumentParser:
     add_local_commands(sub)  # local up, down, status (generator/deploy/local/commands.py)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
-
-
-def specs_dir() -> Path:
-    """specs/ (a platform repository's layout, `svcgen init`), or the current directory when it is
-    the one holding platform.yaml (a developer inside the specs directory)."""
-    if not Path("specs").exists() and Path("platform.yaml").is_file():
-        return Path(".")
-    return Path("specs")
-
-
-def default_inputs(platform: Path | None = None) -> list[Path]:
-    directory = specs_dir()
-    if platform is None and not directory.exists():  # otherwise: "specs: no such file or directory"
-        raise UsageError(NO_PLATFORM_HERE)
-    return [directory]
 
 
 def main(argv: list[str] | None = None) -> int:

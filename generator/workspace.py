@@ -175,3 +175,23 @@ def _load(path: Path, model, errors: list[SpecError]):
     except SpecErrors as exc:
         errors.extend(exc.errors)
         return None, None
+
+
+NOT_A_PLATFORM = ("no specs/ directory here, and no platform.yaml: run svcgen in a platform repository "
+                  "(`svcgen init` creates one)")
+NO_PLATFORM_HERE = f"{NOT_A_PLATFORM}, or pass the specs (and --platform FILE)"
+
+
+def specs_dir() -> Path:
+    """specs/ (a platform repository's layout, `svcgen init`), or the current directory when it is
+    the one holding platform.yaml (a developer inside the specs directory)."""
+    if not Path("specs").exists() and Path("platform.yaml").is_file():
+        return Path(".")
+    return Path("specs")
+
+
+def default_inputs(platform: Path | None = None) -> list[Path]:
+    directory = specs_dir()
+    if platform is None and not directory.exists():  # otherwise: "specs: no such file or directory"
+        raise UsageError(NO_PLATFORM_HERE)
+    return [directory]

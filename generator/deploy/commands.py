@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.errors import UsageError
+from generator.workspace import default_inputs
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_CONCURRENCY = 4
@@ -155,8 +156,6 @@ def _workspace(args):
     from generator.workspace import read_workspace
 
     if not args.paths:
-        from generator.cli import default_inputs  # at run time: cli imports this module
-
         args.paths = default_inputs(args.platform)
     return read_workspace(args.paths, args.platform)
 
