@@ -27,7 +27,8 @@ Measured against moto 5.2.1 (tests/e2e/test_deploy_moto.py pins each of these do
   a stack is gone, `delete` removes the buses and archives its template named.
 
 Not compensated (yet): a stack that fails half-way through an HTTP 500 can neither be described
-nor deleted.
+nor deleted; and deleting a service stack leaves most of its resources (queues, tables, functions),
+so the same stage cannot be created again on that server without a reset.
 """
 
 from __future__ import annotations

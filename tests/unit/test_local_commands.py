@@ -91,3 +91,18 @@ def test_the_test_harness_uses_the_products_transform():
         del sys.modules[spec.name]
     assert module.moto_deployable is compat.moto_deployable
     assert module.KNOWN_MOTO_SKIPS is compat.KNOWN_MOTO_SKIPS
+
+
+def test_down_of_a_record_whose_process_is_gone_says_so(home, capsys):
+    import json
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    home.mkdir(parents=True)
+    (home / server.STATE_FILE).write_text(json.dumps(
+        {"pid": dead.pid, "port": 1, "endpoint": "http://127.0.0.1:1", "log": "moto.log"}))
+    assert main(["local", "down"]) == 0
+    assert capsys.readouterr().out == f"local AWS: its recorded process (pid {dead.pid}) no longer runs moto; record removed\n"
+    assert not (home / server.STATE_FILE).exists()

@@ -52,8 +52,8 @@ def test_down_never_signals_a_process_that_is_not_the_recorded_server(home):
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         _record(home, other.pid)
-        stopped = server.stop()
-        assert stopped is not None and stopped.pid == other.pid
+        state, stopped = server.stop()
+        assert state.pid == other.pid and not stopped
         assert other.poll() is None  # still running
         assert not (home / server.STATE_FILE).exists()  # and the stale record is gone
     finally:
@@ -66,7 +66,8 @@ def test_down_stops_the_recorded_server_by_its_pid(home, monkeypatch):
     try:
         _record(home, fake.pid)
         monkeypatch.setattr(server, "_is_our_server", lambda state: state.pid == fake.pid)
-        server.stop()
+        state, stopped = server.stop()
+        assert stopped and state.pid == fake.pid
         assert fake.wait(timeout=10) is not None
         assert not (home / server.STATE_FILE).exists()
     finally:
@@ -75,7 +76,7 @@ def test_down_stops_the_recorded_server_by_its_pid(home, monkeypatch):
 
 
 def test_down_with_nothing_recorded_says_so(home):
-    assert server.stop() is None
+    assert server.stop() == (None, False)
 
 
 def test_a_port_in_use_is_refused_with_a_hint(home, monkeypatch):

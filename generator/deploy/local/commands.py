@@ -70,9 +70,11 @@ def run_local(args: argparse.Namespace) -> int:
             print("deploy to it with `svcgen deploy --local`; stop it with `svcgen local down`")
             return EXIT_OK
         if args.local_command == "down":
-            state = server.stop()
+            state, stopped = server.stop()
             if state is None:
                 print("local AWS: not running; nothing to stop")
+            elif not stopped:
+                print(f"local AWS: its recorded process (pid {state.pid}) no longer runs moto; record removed")
             else:
                 print(f"local AWS stopped: {state.endpoint} (pid {state.pid}); everything deployed to it is gone")
             return EXIT_OK

@@ -83,7 +83,9 @@ def answers(endpoint: str, timeout: float = 1.0) -> bool:
 def running(directory: Path | None = None) -> LocalState | None:
     """The recorded server when its process is alive and it answers; else None."""
     state = read_state(directory)
-    if state is None or not _alive(state.pid) or not answers(state.endpoint):
+    # A generous timeout: moto answers one request at a time per thread, and a machine busy
+    # deploying is when this is asked.
+    if state is None or not _alive(state.pid) or not answers(state.endpoint, timeout=5.0):
         return None
     return state
 
@@ -109,11 +111,15 @@ def start(port: int = DEFAULT_PORT, directory: Path | None = None) -> tuple[Loca
             env={**os.environ, **SERVER_ENV}, **_detached())
     state = LocalState(process.pid, port, f"http://{HOST}:{port}", str(log))
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline and process.poll() is None:
-        if answers(state.endpoint):
-            _write(directory, state)
-            return state, True
-        time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if answers(state.endpoint):
+                _write(directory, state)
+                return state, True
+            time.sleep(0.1)
+    except KeyboardInterrupt:  # not yet recorded: nobody could find it to stop it later
+        _terminate(process.pid)
+        raise
     why = (f"exited with code {process.returncode}" if process.poll() is not None
            else f"did not answer within {STARTUP_TIMEOUT_S:.0f} s")
     if process.poll() is None:
@@ -121,17 +127,15 @@ def start(port: int = DEFAULT_PORT, directory: Path | None = None) -> tuple[Loca
     raise LocalError(f"the local AWS (moto on {state.endpoint}) {why}; its output is in {log}")
 
 
-def stop(directory: Path | None = None) -> LocalState | None:
-    """Stop the recorded server and forget it; the state stopped, or None when none was recorded."""
+def stop(directory: Path | None = None) -> tuple[LocalState | None, bool]:
+    """Stop the recorded server and forget it: (the record or None, whether a process was stopped)."""
     directory = directory or state_dir()
     state = read_state(directory)
-    if state is None:
-        _forget(directory)
-        return None
-    if _alive(state.pid) and _is_our_server(state):
+    stopped = state is not None and _alive(state.pid) and _is_our_server(state)
+    if stopped:
         _terminate(state.pid)
     _forget(directory)
-    return state
+    return state, stopped
 
 
 def _is_our_server(state: LocalState) -> bool:
