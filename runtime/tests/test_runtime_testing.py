@@ -114,6 +114,7 @@ PLUGIN_USER = """
 """
 
 
+@pytest.mark.e2e  # a pytest subprocess: the full suite, not the fast tier
 def test_the_plugin_loads_without_a_conftest_and_gives_each_test_an_empty_local_aws(tmp_path):
     """A fresh pytest process (entry points load, nothing is passed with -p): the fixture exists,
     the runtime's cached clients are made inside the mock, and a test's resources are gone for

@@ -111,6 +111,7 @@ except KeyboardInterrupt:
 """
 
 
+@pytest.mark.e2e  # a build with lint workers in a subprocess: the full suite, not the fast tier
 def test_ctrl_c_while_linting_in_worker_processes_ends_the_build(tmp_path):
     """Ctrl-C signals the whole process group: the lint workers must leave it to svcgen, which
     stops. (A worker killed by it left the pool broken and svcgen waiting forever.)"""

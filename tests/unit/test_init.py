@@ -338,6 +338,7 @@ def test_schema_refreshes_the_schemas_beside_the_specs(repo, capsys, monkeypatch
     assert Path("specs/service.schema.json").read_text() == schema_texts()["service.schema.json"]
 
 
+@pytest.mark.e2e  # new and a whole build with lint: the full suite, not the fast tier
 def test_new_and_build_in_the_repository_need_no_flags(repo, capsys, monkeypatch):
     """The layout init makes is the one the other commands default to; `new` installs svcgen in
     CI from where platform.yaml says, and its spec's `$schema` resolves to init's schema."""
