@@ -165,6 +165,6 @@ def test_the_demo_deploys_skips_diffs_updates_and_a_pr_stage_comes_and_goes(loca
     # same PR stage again on this server fails with QueueAlreadyExists. When this fails, moto deletes
     # them: drop the note.
     queues = _clients(local, "sqs").list_queues(QueueNamePrefix=f"acme-{stage}-").get("QueueUrls", [])
-    assert any(url.endswith(f"acme-{stage}-payments-send-payment") for url in queues)
+    assert queues, "moto now deletes a stack's queues: drop the note in docs/deploy.md"
     print(json.dumps({"cold": round(cold, 1), "unchanged": round(unchanged, 1), "one change": round(one_change, 1),
                       "pr stage": round(pr, 1), "teardown": round(removed, 1)}))
