@@ -125,8 +125,8 @@ def _aws_errors():
     try:
         yield
     except NoCredentialsError:
-        raise _Failed("no AWS credentials found (environment, ~/.aws, or an instance role); for a local API pass "
-                      "--endpoint-url") from None
+        raise _Failed("no AWS credentials found (environment, ~/.aws, or an instance role); for the local AWS pass "
+                      "--local (after `svcgen local up`), for another API --endpoint-url") from None
     except ClientError as exc:
         raise _Failed(error_message(exc)) from None
     except (BotoCoreError, PackageError, CycleError) as exc:
