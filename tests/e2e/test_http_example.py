@@ -30,7 +30,7 @@ from generator.stages import resolve_stage
 from generator.workspace import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "http-endpoint"
-STAGES = ("dev", "pr-42")  # the ephemeral stage uses dev's platform stack, deployed first
+STAGES = ("dev", "pr-42")  # the ephemeral stage deploys code from dev's artifacts bucket: dev first
 ACCOUNT = "123456789012"  # moto's default account
 API_TYPES = frozenset(t for t in KNOWN_MOTO_SKIPS if t.startswith("AWS::ApiGatewayV2::"))
 
@@ -52,7 +52,7 @@ def deployed(aws, moto_server_log):
             assert_nothing_unexpectedly_skipped(template, cfn, name, SKIPS)
             materialize_skipped(template, aws, name)
             result[stage_name, artifact.stack] = (template, stack, services.get(artifact.stack))
-            if artifact.stack == pipeline.PLATFORM_DIR:  # moto, like AWS, needs the code object
+            if artifact.stack == pipeline.PLATFORM_DIR and stage.persistent:  # moto, like AWS, needs the code
                 aws("s3").put_object(Bucket=outputs(stack)["ArtifactsBucketName"], Key=CODE_KEY,
                                      Body=_code_package())
     return result
@@ -63,7 +63,8 @@ def _services(deployed):
 
 
 def test_stacks_with_routes_are_created_completely(deployed, aws):
-    assert set(deployed) == {("dev", "platform"), ("dev", "balances"), ("pr-42", "balances")}
+    # Every stage has its own platform stack (an ephemeral one: its bus only).
+    assert set(deployed) == {("dev", "platform"), ("dev", "balances"), ("pr-42", "platform"), ("pr-42", "balances")}
     cfn = aws("cloudformation")
     for key, (template, stack, _) in deployed.items():
         assert stack["StackStatus"] == "CREATE_COMPLETE", key
