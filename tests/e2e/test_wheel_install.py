@@ -176,7 +176,8 @@ def test_ci_installs_svcgen_from_where_platform_yaml_says(venv, flow):
         workflow = YAML_SAFE.load(path.read_text())
         installs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"]
                     if s.get("name") == "Install svcgen"]
-        assert installs == [f"python -m pip install {source}"] * 2, path
+        # Every job that needs svcgen (build and test, deploy, teardown, prune) installs it the same way.
+        assert len(installs) >= 2 and set(installs) == {f"python -m pip install {source}"}, path
     # Where CI's command, run from the repository root, takes svcgen and its runtime library from:
     # the repository's wheels. (--no-deps: resolving all of svcgen's dependencies again would
     # only cost time; the runtime library is named as svcgen's pin names it.)
