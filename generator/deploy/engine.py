@@ -72,6 +72,7 @@ class Deployer:
                           p.artifacts_export, self.transform) for p in ordered]
 
     def deploy(self, plans: list[StackPlan]) -> DeployResult:
+        self.target.stop.clear()  # a Ctrl-C of an earlier deploy on this target is over
         ordered = self.prepared(plans)
         names = {p.name for p in ordered}
         results: dict[str, R.StackResult] = {}

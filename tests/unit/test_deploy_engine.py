@@ -118,6 +118,25 @@ def test_an_interrupted_runs_stack_is_waited_for_then_deployed():
     assert ("prepare", "svc", "UPDATE", None) in fake.calls
 
 
+class CtrlC(Recorder):
+    """Ctrl-C arrives as soon as the first stack is done."""
+
+    def done(self, result):
+        super().done(result)
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_mid_deploy_then_the_same_deploy_again_converges():
+    fake = FakeTarget()
+    plans = [plan("platform"), plan("svc", ["platform"])]
+    with pytest.raises(KeyboardInterrupt):
+        Deployer(fake, CtrlC(), concurrency=1).deploy(plans)
+    assert fake.names_of("execute") == ["platform"]  # svc was never started: its dependency had not reported
+    again = Deployer(fake, Recorder(), concurrency=1).deploy(plans)
+    assert outcomes(again) == {"platform": R.SKIPPED, "svc": R.CREATED} and again.ok
+    assert outcomes(Deployer(fake).deploy(plans)) == {"platform": R.SKIPPED, "svc": R.SKIPPED}
+
+
 def test_a_creation_that_failed_earlier_is_deleted_then_created_again():
     fake = FakeTarget()
     fake.add_stack("svc", "ROLLBACK_IN_PROGRESS", {})
