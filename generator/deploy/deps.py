@@ -13,6 +13,7 @@ and offered to pip with `--find-links`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -29,6 +31,10 @@ from urllib.parse import unquote, urlparse
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 COMPLETE = ".svcgen-complete"  # written last into a finished install: an interrupted one is redone
 _SOURCE_SKIP = {"build", "dist", "__pycache__"}
+# Distributions that are on no public index and are installed with svcgen itself: its runtime
+# library, pinned by every service's requirements.txt to the version installed here.
+REPACKABLE = ("svcgen-runtime",)
+_INSTALLER_RECORDS = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 
 class PackageError(Exception):
@@ -141,19 +147,57 @@ def requirement_names(texts: list[str]) -> list[str]:
 
 
 def local_wheels(texts: list[str], cache: Path, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Wheel directories for requirements installed here from a local source directory."""
+    """Wheel directories for requirements no index may have but that are installed here: from a
+    local source directory (a checkout of svcgen), or from a wheel (svcgen installed from wheels
+    kept in a repository, its runtime library with it) — repacked from the installed files."""
     found = []
     for name in requirement_names(texts):
         source = _local_source(name)
-        if source is None:
-            continue
-        directory = cache / "wheels" / f"{name}-{_tree_hash(source)}"
-        if not any(directory.glob("*.whl")):
-            if progress:
-                progress(f"building a wheel of {name} from {source}")
-            _build_wheel(source, directory)
-        found.append(directory)
+        if source is not None:
+            directory = cache / "wheels" / f"{name}-{_tree_hash(source)}"
+            if not any(directory.glob("*.whl")):
+                if progress:
+                    progress(f"building a wheel of {name} from {source}")
+                _build_wheel(source, directory)
+            found.append(directory)
+        elif name in REPACKABLE:
+            directory = _repacked(name, cache)
+            if directory is not None:
+                found.append(directory)
     return found
+
+
+def _repacked(name: str, cache: Path) -> Path | None:
+    """A wheel of the installed pure-Python distribution `name`, made from its installed files
+    (what pip installed from its wheel, minus bytecode and the installer's own records)."""
+    try:
+        dist = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    files = sorted((f for f in dist.files or () if "__pycache__" not in f.parts and f.suffix != ".pyc"
+                    and f.name not in _INSTALLER_RECORDS), key=str)
+    wheel_info = next((f for f in files if f.name == "WHEEL" and f.parent.name.endswith(".dist-info")), None)
+    if wheel_info is None or "Root-Is-Purelib: true" not in wheel_info.read_text():
+        return None  # only a pure-Python wheel is the same on every machine
+    digest = hashlib.sha256("\n".join(f"{f}:{_file_hash(Path(f.locate()))}" for f in files).encode()).hexdigest()[:16]
+    directory = cache / "wheels" / f"{name}-installed-{digest}"
+    dist_info = wheel_info.parent
+    target = directory / f"{dist.metadata['Name'].replace('-', '_')}-{dist.version}-py3-none-any.whl"
+    if target.is_file():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    work = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    record = []
+    with zipfile.ZipFile(work, "w", zipfile.ZIP_DEFLATED) as archive:
+        for f in files:
+            data = Path(f.locate()).read_bytes()
+            archive.writestr(str(f), data)
+            hashed = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{f},sha256={hashed},{len(data)}")
+        record.append(f"{dist_info}/RECORD,,")
+        archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
+    work.rename(target)
+    return directory
 
 
 def _local_source(name: str) -> Path | None:

@@ -196,3 +196,41 @@ def test_included_requirement_files_are_read_too(tmp_path):
     (tmp_path / "requirements.txt").write_text("-r base.txt\nb==2\n")
     assert deps.included_texts(tmp_path / "requirements.txt") == ["-r base.txt\nb==2\n", "a==1\n"]
     assert deps.requirement_names(["-r base.txt\nb==2 # x\n", "a[extra]>=1\n# c==3\n"]) == ["a", "b"]
+
+
+@pytest.mark.e2e  # pip in a subprocess
+def test_a_runtime_installed_from_a_wheel_is_repacked_for_pip(tmp_path, monkeypatch):
+    """svcgen installed from wheels (no index has svcgen-runtime): the installed pure-Python
+    distribution becomes a wheel pip can install into the Lambda package."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from generator.deploy import deps
+
+    site = tmp_path / "site"
+    (site / "demo_runtime").mkdir(parents=True)
+    (site / "demo_runtime" / "__init__.py").write_text("VERSION = '1.0'\n")
+    (site / "demo_runtime" / "__pycache__").mkdir()
+    (site / "demo_runtime" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    info = site / "demo_runtime-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-runtime\nVersion: 1.0\n")
+    (info / "WHEEL").write_text("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+    (info / "INSTALLER").write_text("pip\n")
+    (info / "RECORD").write_text("demo_runtime/__init__.py,,\ndemo_runtime/__pycache__/x.pyc,,\n"
+                                 "demo_runtime-1.0.dist-info/METADATA,,\ndemo_runtime-1.0.dist-info/WHEEL,,\n"
+                                 "demo_runtime-1.0.dist-info/INSTALLER,,\ndemo_runtime-1.0.dist-info/RECORD,,\n")
+    monkeypatch.syspath_prepend(str(site))
+    directory = deps._repacked("demo-runtime", tmp_path / "cache")
+    (wheel,) = directory.glob("*.whl")
+    assert wheel.name == "demo_runtime-1.0-py3-none-any.whl"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "demo_runtime/__init__.py" in names and not [n for n in names if n.endswith((".pyc", "INSTALLER"))]
+    assert deps._repacked("demo-runtime", tmp_path / "cache") == directory  # made once
+    target = tmp_path / "target"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(directory),
+                    "--target", str(target), "demo-runtime==1.0"], check=True, capture_output=True)
+    assert (target / "demo_runtime" / "__init__.py").read_text() == "VERSION = '1.0'\n"
+    (info / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: false\n")
+    assert deps._repacked("demo-runtime", tmp_path / "cache2") is None  # platform-specific: never repacked
