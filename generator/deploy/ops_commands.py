@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, make_target
+from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, _target
 from generator.errors import UsageError
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -34,7 +34,9 @@ def _rate(text: str) -> float:
 def add_commands(sub) -> None:
     """Add `status` and `replay` to the subparsers `sub` of svcgen's parser."""
     def aws(p):
-        p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (default: AWS)")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (default: AWS)")
+        where.add_argument("--local", action="store_true", help="the local AWS of `svcgen local up`")
         p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
 
     status = sub.add_parser("status", help="a deployed stage's stacks, last deploys and DLQ depths",
@@ -68,14 +70,19 @@ def add_commands(sub) -> None:
     replay.add_argument("--dry-run", action="store_true", help="say how many events would be sent where; send nothing")
 
 
-def _client(service: str, endpoint_url: str | None, region: str | None):
+def _client(service: str, args: argparse.Namespace, region: str | None):
     import os
 
     import boto3
 
     from generator.deploy.target import client_config
 
-    endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    if getattr(args, "local", False):  # the running local AWS, with its dummy credentials only
+        from generator.deploy.local.commands import LOCAL_CREDENTIALS, LOCAL_REGION, local_endpoint
+
+        session = boto3.session.Session(region_name=region or LOCAL_REGION, **LOCAL_CREDENTIALS)
+        return session.client(service, endpoint_url=local_endpoint(), config=client_config())
+    endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     session = boto3.session.Session(region_name=region) if region else boto3.session.Session()
     return session.client(service, endpoint_url=endpoint_url, config=client_config())
 
@@ -94,8 +101,8 @@ def run_status(args: argparse.Namespace) -> int:
 
         stage = stage_from_branch(args.branch)
     region = args.region or (platform.region if platform else None)
-    target = make_target(args.endpoint_url, region)
-    result = collect(target, _client("sqs", args.endpoint_url, region), stage)
+    target = _target(args, region)
+    result = collect(target, _client("sqs", args, region), stage)
     if not result.stacks:
         _note(f"stage {stage}: no stack is tagged svcgen:stage={stage}")
     print(result.to_json() if args.format == "json" else render(result))
@@ -152,8 +159,8 @@ def run_replay(args: argparse.Namespace) -> int:
         if bus is not None:
             failed |= _replay_bus(args, bus, name, start, end, window, region)
         if stores:
-            sqs = _client("sqs", args.endpoint_url, region)
-            dynamodb = _client("dynamodb", args.endpoint_url, region)
+            sqs = _client("sqs", args, region)
+            dynamodb = _client("dynamodb", args, region)
             url = sqs.get_queue_url(QueueName=fn.queue.name)["QueueUrl"]
             bucket = R.TokenBucket(args.rate)
             for plan in stores:
@@ -172,7 +179,7 @@ def _replay_bus(args, bus, name, start, end, window, region) -> bool:
     """True when the replay failed."""
     from generator.deploy import replay as R
 
-    events = _client("events", args.endpoint_url, region)
+    events = _client("events", args, region)
     archive_arn, bus_arn, held, rule_arns = R.resolve_arns(events, bus)
     rules = ", ".join(bus.rules)
     if args.dry_run:

@@ -33,6 +33,9 @@ def test_down_when_nothing_runs_is_fine(capsys):
     ["diff", "--local", str(SPECS)],
     ["teardown", "--local", "--stage", "pr-1"],
     ["prune", "--local", "--dry-run"],
+    ["status", "--local", "--stage", "dev", "--platform", str(SPECS / "platform.yaml")],
+    ["replay", "ledger.post-transaction", str(SPECS), "--local", "--from", "2026-11-01T00:00:00",
+     "--to", "2026-11-02T00:00:00", "--dry-run"],
 ])
 def test_local_without_a_running_server_is_a_usage_error_with_the_hint(argv, capsys, monkeypatch):
     monkeypatch.setattr(server, "moto_installed", lambda: True)
