@@ -15,7 +15,7 @@ from __future__ import annotations
 from troposphere import Export, GetAtt, ImportValue, Output, Ref, Tags, Template
 from troposphere.events import Archive, DeadLetterConfig, EventBus, RetryPolicy, Rule, Target
 from troposphere.iam import Policy, Role
-from troposphere.sqs import Queue, QueuePolicy
+from troposphere.sqs import Queue
 from troposphere.s3 import (
     Bucket, BucketEncryption, BucketPolicy, LifecycleConfiguration, LifecycleRule,
     NoncurrentVersionExpiration, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
@@ -23,7 +23,7 @@ from troposphere.s3 import (
 )
 
 from generator.concerns.subscription import defaults as subscription_defaults
-from generator.concerns.queue.render import DLQ_HAS_NO_DLQ
+from generator.concerns.queue import defaults as queue_defaults, render as queue_render
 from generator.render_context import accept, deny_insecure_transport
 from generator.naming import PlatformNames
 from generator.spec.platform import PlatformSpec
@@ -31,7 +31,6 @@ from generator.stages import Stage
 
 # Old code packages are only needed for rollback; 30 days covers any realistic one.
 ARTIFACT_NONCURRENT_DAYS = 30
-BRIDGE_DLQ_RETENTION_SECONDS = 14 * 86400  # SQS's maximum
 
 
 def render_platform(platform: PlatformSpec, stage: Stage) -> Template:
@@ -117,15 +116,8 @@ def _bridge(t: Template, platform: PlatformSpec, stage: Stage, tags: Tags) -> No
     # Events the bridge could not deliver: a PR stage's test traffic, so no alarm; kept for a look,
     # and deleted with the stage (an ephemeral stage keeps nothing).
     dlq = t.add_resource(Queue("BridgeDlq", SqsManagedSseEnabled=True,
-                               MessageRetentionPeriod=BRIDGE_DLQ_RETENTION_SECONDS,
+                               MessageRetentionPeriod=queue_defaults.DLQ_RETENTION_DAYS * 86400,
                                DeletionPolicy="Delete", UpdateReplacePolicy="Delete", Tags=tags))
-    accept(dlq, DLQ_HAS_NO_DLQ)
-    t.add_resource(QueuePolicy("BridgeDlqPolicy", Queues=[Ref("BridgeDlq")], PolicyDocument={
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "BridgeFailures", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-             "Action": "sqs:SendMessage", "Resource": GetAtt("BridgeDlq", "Arn"),
-             "Condition": {"ArnEquals": {"aws:SourceArn": GetAtt("BridgeFromParent", "Arn")}}},
-            deny_insecure_transport("sqs:*", GetAtt("BridgeDlq", "Arn")),
-        ],
-    }))
+    accept(dlq, queue_render.DLQ_HAS_NO_DLQ)
+    t.add_resource(queue_render.policy("BridgeDlqPolicy", "BridgeDlq",
+                                       {"events.amazonaws.com": [GetAtt("BridgeFromParent", "Arn")]}))
