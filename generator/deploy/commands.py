@@ -32,8 +32,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def aws_arguments(p, endpoint: str = "a CloudFormation-compatible endpoint") -> None:
+    """Where a command reaches AWS: --endpoint-url, or --local, and --region."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--endpoint-url", metavar="URL",
+                       help=f"{endpoint} (default: AWS; a moto server is recognised)")
+    where.add_argument("--local", action="store_true",
+                       help="the local AWS of `svcgen local up` (moto on 127.0.0.1; no AWS account needed)")
+    p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
+
+
 def add_commands(sub) -> None:
     """Add the deploy commands to the subparsers `sub` of svcgen's parser."""
+    aws = aws_arguments
     def inputs(p):
         p.add_argument("paths", nargs="*", type=Path, default=[],
                        help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
@@ -43,14 +54,6 @@ def add_commands(sub) -> None:
         group = p.add_mutually_exclusive_group(required=required)
         group.add_argument("--stage", default=None, help="stage name" + ("" if required else " (default: dev)"))
         group.add_argument("--branch", help="the ephemeral stage of a git branch (never a persistent stage)")
-
-    def aws(p):
-        where = p.add_mutually_exclusive_group()
-        where.add_argument("--endpoint-url", metavar="URL",
-                           help="a CloudFormation-compatible endpoint (default: AWS; a moto server is recognised)")
-        where.add_argument("--local", action="store_true",
-                           help="the local AWS of `svcgen local up` (moto on 127.0.0.1; no AWS account needed)")
-        p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
 
     package = sub.add_parser("package", help="a deterministic zip of each service's code and dependencies",
                              description="Check the specs, then zip each service's code directory (no tests, "

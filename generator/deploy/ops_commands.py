@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, _target
+from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, _target, aws_arguments
 from generator.errors import UsageError
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -34,10 +34,7 @@ def _rate(text: str) -> float:
 def add_commands(sub) -> None:
     """Add `status` and `replay` to the subparsers `sub` of svcgen's parser."""
     def aws(p):
-        where = p.add_mutually_exclusive_group()
-        where.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (default: AWS)")
-        where.add_argument("--local", action="store_true", help="the local AWS of `svcgen local up`")
-        p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
+        aws_arguments(p, endpoint="an AWS-compatible endpoint")
 
     status = sub.add_parser("status", help="a deployed stage's stacks, last deploys and DLQ depths",
                             description="Each stack tagged with the stage: its state, the commit and time of its "
@@ -78,10 +75,10 @@ def _client(service: str, args: argparse.Namespace, region: str | None):
     from generator.deploy.target import client_config
 
     if getattr(args, "local", False):  # the running local AWS, with its dummy credentials only
-        from generator.deploy.local.commands import LOCAL_CREDENTIALS, LOCAL_REGION, local_endpoint
+        from generator.deploy.local.commands import local_session
 
-        session = boto3.session.Session(region_name=region or LOCAL_REGION, **LOCAL_CREDENTIALS)
-        return session.client(service, endpoint_url=local_endpoint(), config=client_config())
+        session, endpoint = local_session(region)
+        return session.client(service, endpoint_url=endpoint, config=client_config())
     endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     session = boto3.session.Session(region_name=region) if region else boto3.session.Session()
     return session.client(service, endpoint_url=endpoint_url, config=client_config())

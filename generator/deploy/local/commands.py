@@ -100,16 +100,21 @@ def local_endpoint() -> str:
     return state.endpoint
 
 
+def local_session(region: str | None):
+    """(a boto3 session with the local AWS's dummy credentials, its endpoint): never the
+    developer's real keys."""
+    import boto3
+
+    return boto3.session.Session(region_name=region or LOCAL_REGION, **LOCAL_CREDENTIALS), local_endpoint()
+
+
 def local_target(region: str | None):
     """A MotoTarget bound to the running local AWS, with its own dummy credentials (never the
     developer's real ones)."""
-    import boto3
-
     from generator.deploy.moto_target import MotoTarget
     from generator.deploy.target import client_config
 
-    endpoint = local_endpoint()
-    session = boto3.session.Session(region_name=region or LOCAL_REGION, **LOCAL_CREDENTIALS)
+    session, endpoint = local_session(region)
     config = client_config(max_attempts=1)  # a retried CreateStack after a moto 500 meets its leftover
     return MotoTarget(session.client("cloudformation", endpoint_url=endpoint, config=config),
                       session.client("s3", endpoint_url=endpoint, config=config), poll_seconds=0.1)
