@@ -31,6 +31,7 @@ class Artifact:
     # Logical IDs two resources (or outputs) asked for: rendering keeps the first and goes on,
     # rule SVC3001 reports them at the spec (components/base.Collision).
     collisions: tuple = ()
+    svc: object = None  # the ResolvedService it was rendered from (None: the platform stack)
 
 
 def render_all(ws: Workspace, stage: Stage, items: list | None = None) -> list[Artifact]:
@@ -49,4 +50,4 @@ def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
     ctx = render_service(resolve_service(item.spec, ws.platform, stage))
     template = ctx.template.to_dict()
     return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
-                    to_yaml(template), item.doc, ctx.origins, template, tuple(ctx.collisions))
+                    to_yaml(template), item.doc, ctx.origins, template, tuple(ctx.collisions), ctx.svc)

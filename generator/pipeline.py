@@ -76,7 +76,7 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
             errors.extend(rule.check(ctx))
     if not errors:  # imports are matched across the whole build: only once every stack rendered
         errors += check_imports(artifacts, ws, stage)
-    planned = plan_code(ws, stage, sound) if code else []
+    planned = plan_code(ws, stage, sound, _resolved(artifacts)) if code else []
     if errors:
         raise SpecErrors(errors + ws.warnings)
     return Checked(stage, artifacts, planned, list(ws.warnings))
@@ -93,7 +93,7 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
     checked = check(ws, stage_name, code)
     result = BuildResult(checked.stage, checked.artifacts, warnings=checked.warnings)
     planned_code = checked.code
-    orphans = _review_code(ws, checked.stage, planned_code, result) if code else []
+    orphans = _review_code(ws, _resolved(checked.artifacts), planned_code, result) if code else []
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out
@@ -109,7 +109,12 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
     return result
 
 
-def _review_code(ws: Workspace, stage: Stage, planned: list, result: BuildResult) -> list:
+def _resolved(artifacts: list[Artifact]) -> dict:
+    """Service name -> the ResolvedService its template was rendered from: resolved once per build."""
+    return {a.stack: a.svc for a in artifacts if a.svc is not None}
+
+
+def _review_code(ws: Workspace, resolved: dict, planned: list, result: BuildResult) -> list:
     """Warnings for user files that no longer match their function (added to `result`), and the
     orphaned owned files of every target service's code directory."""
     from generator.codegen import code_dir
@@ -118,7 +123,7 @@ def _review_code(ws: Workspace, stage: Stage, planned: list, result: BuildResult
     for item in sorted((i for i in ws.target_services if ws.is_sound(i)), key=lambda s: s.spec.service):
         root = code_dir(item.doc.file)
         mine = [p for p in planned if p.path.is_relative_to(root)]
-        svc = resolve_service(item.spec, ws.platform, stage)
+        svc = resolved[item.spec.service]
         result.warnings += user_code.review(user_code.expected_functions(item.spec, svc, root, mine))
         gone = user_code.orphans(root, mine)
         result.warnings += user_code.orphan_users(root, gone, mine)
@@ -126,13 +131,16 @@ def _review_code(ws: Workspace, stage: Stage, planned: list, result: BuildResult
     return found
 
 
-def plan_code(ws: Workspace, stage: Stage, items: list | None = None) -> list:
-    """Every code file of `items` (default: every target), validated: codegen assumes every rule held."""
+def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: dict | None = None) -> list:
+    """Every code file of `items` (default: every target), validated: codegen assumes every rule held.
+    `resolved`: service name -> ResolvedService already made for this stage (the rest are resolved here)."""
     from generator.codegen import plan_service_code
 
+    resolved = resolved or {}
     planned = []
     for item in sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service):
-        planned += plan_service_code(item, ws, resolve_service(item.spec, ws.platform, stage))
+        svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
+        planned += plan_service_code(item, ws, svc)
     return planned
 
 
