@@ -45,12 +45,19 @@ def render(planned: PlannedFile) -> str:
     return header(planned.body, planned.comment) + planned.body if planned.owner == OWNED else planned.body
 
 
-def was_edited(text: str, comment: str) -> bool:
-    """True unless `text` is exactly an owned file svcgen wrote (its body matches its hash)."""
+def owned_comment(text: str) -> str | None:
+    """The comment marker of the owned-file header `text` starts with (`#`), or None: no header."""
     lines = text.split("\n", 3)
     if len(lines) < 4 or HEADER_MARK not in lines[2]:
+        return None
+    return lines[2].split(" ", 1)[0]
+
+
+def was_edited(text: str, comment: str) -> bool:
+    """True unless `text` is exactly an owned file svcgen wrote (its body matches its hash)."""
+    if owned_comment(text) is None:
         return True
-    body = lines[3]
+    body = text.split("\n", 3)[3]
     return header(body, comment) + body != text
 
 

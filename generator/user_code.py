@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import SpecError
-from generator.ownership import HEADER_MARK, USER, PlannedFile, was_edited
+from generator.ownership import USER, PlannedFile, owned_comment, was_edited
 
 # Builders every kind's test imports: sharing them says nothing about the trigger a test is for.
 COMMON_HELPERS = frozenset({"lambda_context"})
@@ -213,10 +213,7 @@ def _owned_comment(path: Path) -> str | None:
             head = handle.read(HEADER_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return None
-    lines = head.split("\n")
-    if len(lines) < 4 or HEADER_MARK not in lines[2]:
-        return None
-    return lines[2].split(" ", 1)[0]
+    return owned_comment(head)
 
 
 def _edited(path: Path, comment: str) -> bool:
