@@ -220,9 +220,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     verb = "would be " if args.dry_run else ""
     for item in result.files:
         print(f"{verb}{item.outcome.value:9} {item.path}")
-    stage = result.stage
-    kind = "persistent" if stage.persistent else f"ephemeral, own bus, code from {stage.platform_stage}'s bucket"
-    print(f"stage {result.stage.name} ({kind}): {summary(result.files)}, {len(result.findings)} finding(s)")
+    print(f"stage {result.stage.name} ({result.stage.described}): {summary(result.files)}, {len(result.findings)} finding(s)")
     orphaned = sum(1 for f in result.files if f.outcome is Outcome.ORPHANED)
     if orphaned:
         print(f"{orphaned} generated file(s) belong to no function any more (renamed or removed?); "

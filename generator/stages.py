@@ -27,6 +27,13 @@ class Stage:
     # own platform stack): a PR stage never publishes into, nor consumes from, another stage.
     platform_stage: str
 
+    @property
+    def described(self) -> str:
+        """What the stage is, as build and deploy say it: `persistent`, or `ephemeral, own bus, …`."""
+        if self.persistent:
+            return "persistent"
+        return f"ephemeral, own bus, code from {self.platform_stage}'s bucket"
+
 
 def resolve_stage(name: str, platform: PlatformSpec) -> Stage:
     # fullmatch: with re.match, STAGE's `$` also matches before a trailing newline, and

@@ -300,8 +300,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     tags = StageTags(stage.name, args.branch or branch, args.commit or commit, _svcgen_version(), not stage.persistent)
     target = _target(args, args.region or ws.platform.region)
     plans = build_plans(ws, stage, built.artifacts, packages, tags)  # the Deployer applies target.transform
-    kind = "persistent" if stage.persistent else f"ephemeral, code from {stage.platform_stage}'s artifacts bucket"
-    print(f"{'dry run: ' if args.dry_run else ''}deploy stage {stage.name} ({kind}): {len(plans)} stack(s), "
+    print(f"{'dry run: ' if args.dry_run else ''}deploy stage {stage.name} ({stage.described}): {len(plans)} stack(s), "
           f"up to {args.concurrency} at a time", flush=True)
     deployer = Deployer(target, reporter_for(sys.stdout), args.concurrency, dry_run=args.dry_run)
     try:
