@@ -231,15 +231,16 @@ def _module(root: Path, path: Path) -> str:
 def expected_functions(spec, svc, root: Path, planned: Iterable[PlannedFile]) -> list[Expected]:
     """The handler and test svcgen would create today for each function of a service (`svc`
     resolved from `spec`, its code in `root`), where both are among the planned files."""
+    from generator.codegen.functions import handler_target, snake
+    from generator.codegen.per_function import generated_test_path, handler_path
     from generator.concerns import registry as concerns
 
     by_path = {p.path: p for p in planned}
     found = []
     for fn in svc.functions:
-        module, _, function = fn.handler.rpartition(".")
-        parts = module.split(".")
-        handler = by_path.get(root.joinpath(*parts[:-1], f"{parts[-1]}.py"))
-        test = by_path.get(root / "tests" / f"test_{fn.key.replace('-', '_')}.py")
+        module, function = handler_target(fn.handler)
+        handler = by_path.get(handler_path(root, module))
+        test = by_path.get(generated_test_path(root, snake(fn.key)))
         if handler is not None and test is not None and handler.owner == test.owner == USER:
             found.append(Expected(fn.key, concerns.trigger_of(spec, fn.key).described_as, handler, function,
                                   fn.entry.rpartition(".")[0], test))

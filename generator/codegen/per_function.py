@@ -25,13 +25,24 @@ def function_files(root: Path, svc, plans: list[FunctionPlan], models: dict) -> 
         module_path = plan.handler_module.split(".")
         stub = render(f"handlers/{plan.kind}.py.j2", fn=plan, classes=classes, hints=hints(svc, plan),
                       **dict(plan.extra))
-        files.append(PlannedFile(root.joinpath(*module_path[:-1], f"{module_path[-1]}.py"), stub, USER))
+        files.append(PlannedFile(handler_path(root, plan.handler_module), stub, USER))
         for depth in range(1, len(module_path)):
             packages.add("/".join(module_path[:depth]))
-        files.append(PlannedFile(root / "tests" / f"test_{plan.snake}.py", _test(plan), USER))
+        files.append(PlannedFile(generated_test_path(root, plan.snake), _test(plan), USER))
     for package in sorted(packages):
         files.append(PlannedFile(root / package / "__init__.py", render("handlers/package_init.py.j2"), USER))
     return files
+
+
+def handler_path(root: Path, module: str) -> Path:
+    """The file of handler module `module` (`handlers.post` -> root/handlers/post.py)."""
+    parts = module.split(".")
+    return root.joinpath(*parts[:-1], f"{parts[-1]}.py")
+
+
+def generated_test_path(root: Path, snake: str) -> Path:
+    """The generated test of the function whose snake_case name is `snake`."""
+    return root / "tests" / f"test_{snake}.py"
 
 
 def _test(plan: FunctionPlan) -> str:
