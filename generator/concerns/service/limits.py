@@ -90,36 +90,40 @@ def _split_hint(where: tuple) -> str:
     return "split the service into two specs: each service is its own stack"
 
 
-class ResourceCount(TemplateRule):
+class _SplitCount(TemplateRule):
+    """A section the spec fills (one resource or output per spec key): over the limit, the
+    finding says which spec keys it comes from and to split the service."""
+
+    section: str
+    limit: int
+    noun: str  # as the message counts them
+
+    def check(self, ctx):
+        got = len(ctx.template.get(self.section, {}))
+        if got > self.limit:
+            text, where = _breakdown(_groups(ctx, self.section))
+            yield self.error(ctx.doc, where, f"a service renders at most {self.limit} {self.noun}, got {got}"
+                             f"{_stage(ctx)}: {text}; split the service", _split_hint(where))
+
+
+class ResourceCount(_SplitCount):
     id = "SVC3002"
     concern = "service"
     summary = f"a service renders at most {MAX_RESOURCES} resources"
     rationale = f"CloudFormation refuses a template with more than {MAX_RESOURCES} resources (troposphere raised at " \
                 "the same number mid-render); the finding says which part of the spec the resources come from"
     source = CFN_QUOTAS
-
-    def check(self, ctx):
-        got = len(ctx.template.get("Resources", {}))
-        if got > MAX_RESOURCES:
-            text, where = _breakdown(_groups(ctx, "Resources"))
-            yield self.error(ctx.doc, where, f"a service renders at most {MAX_RESOURCES} resources, got {got}"
-                             f"{_stage(ctx)}: {text}; split the service", _split_hint(where))
+    section, limit, noun = "Resources", MAX_RESOURCES, "resources"
 
 
-class OutputCount(TemplateRule):
+class OutputCount(_SplitCount):
     id = "SVC3003"
     concern = "service"
     summary = f"a service renders at most {MAX_OUTPUTS} outputs (its exports)"
     rationale = f"CloudFormation refuses a template with more than {MAX_OUTPUTS} outputs; svcgen exports each " \
                 "function's ARN and each queue's URL, ARN and DLQ ARN"
     source = CFN_QUOTAS
-
-    def check(self, ctx):
-        got = len(ctx.template.get("Outputs", {}))
-        if got > MAX_OUTPUTS:
-            text, where = _breakdown(_groups(ctx, "Outputs"))
-            yield self.error(ctx.doc, where, f"a service renders at most {MAX_OUTPUTS} outputs, got {got}"
-                             f"{_stage(ctx)}: {text}; split the service", _split_hint(where))
+    section, limit, noun = "Outputs", MAX_OUTPUTS, "outputs"
 
 
 class _SectionCount(TemplateRule):
