@@ -220,6 +220,8 @@ def stored_envelopes(items: list[dict], plan: StoreReplay, start: datetime, end:
                      name: str) -> list[dict]:
     """The envelopes of the plain (deserialized) store items in [start, end) that this function
     selects, oldest first; the same fields as store_publisher.to_envelope."""
+    from svcgen_runtime import store_publisher  # its detail, so a replay is what the fan-out delivered
+
     found = []
     for item in items:
         recorded = item.get("recorded_at")
@@ -231,8 +233,7 @@ def stored_envelopes(items: list[dict], plan: StoreReplay, start: datetime, end:
             continue
         if not start <= when < end:
             continue
-        detail = {"aggregate_id": _plain(item["aggregate_id"]), "revision": int(item["revision"])}
-        detail.update((k, _plain(v)) for k, v in (item.get("data") or {}).items() if k not in detail)
+        detail = store_publisher.stored_detail({**item, "data": item.get("data") or {}})
         if not any(event == item["type"] and matches(content, detail) for event, content in plan.filters):
             continue
         # The stream record's eventID is gone; a stable ID per stored event keeps replays comparable.
@@ -255,20 +256,6 @@ def scan(dynamodb, table: str) -> Iterator[dict]:
         if not page.get("LastEvaluatedKey"):
             return
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_plain(v) for v in value)
-    return value
 
 
 class TokenBucket:

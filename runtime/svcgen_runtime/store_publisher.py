@@ -62,10 +62,7 @@ def to_envelope(record: dict, source: str) -> dict:
     """The envelope for one INSERT stream record (raises on a record that is not a stored event)."""
     stream = record["dynamodb"]
     item = {key: _deserializer.deserialize(value) for key, value in stream["NewImage"].items()}
-    detail = {"aggregate_id": _plain(item["aggregate_id"]), "revision": int(item["revision"])}
-    # The store's identity fields win over a data field of the same name: subscribers filter
-    # and deduplicate on them.
-    detail.update((k, _plain(v)) for k, v in item.get("data", {}).items() if k not in detail)
+    detail = stored_detail(item)
     event_type = item["type"]
     if not isinstance(event_type, str) or not event_type:
         raise ValueError(f"stored item has no event type: {event_type!r}")
@@ -77,6 +74,16 @@ def to_envelope(record: dict, source: str) -> dict:
         "time": item.get("recorded_at") or _iso(stream["ApproximateCreationDateTime"]),
         "detail": detail,
     }
+
+
+def stored_detail(item: dict) -> dict:
+    """The `detail` of a stored event (a deserialized store item): its identity and its data,
+    as plain JSON. svcgen's `replay` re-sends stored events with it, so both agree."""
+    detail = {"aggregate_id": _plain(item["aggregate_id"]), "revision": int(item["revision"])}
+    # The store's identity fields win over a data field of the same name: subscribers filter
+    # and deduplicate on them.
+    detail.update((k, _plain(v)) for k, v in item.get("data", {}).items() if k not in detail)
+    return detail
 
 
 def _plain(value: Any) -> Any:
