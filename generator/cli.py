@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from generator import pipeline
+from generator.cli_args import input_arguments, stage_arguments
 from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as add_deploy_commands
 from generator.deploy.local.commands import RUNNERS as LOCAL_RUNNERS, add_commands as add_local_commands
 from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
@@ -52,19 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                            "came from, when that is not a path of this machine")
     init.add_argument("--no-input", action="store_true", help="ask nothing: the options, else the defaults")
 
-    def inputs(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="*", type=Path, default=[],
-                       help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
-        p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
-
-    def stage_of(p: argparse.ArgumentParser) -> None:
-        group = p.add_mutually_exclusive_group()
-        group.add_argument("--stage", default=None, help="stage name (default: dev)")
-        group.add_argument("--branch", help="derive an ephemeral stage name from a git branch")
-
     build = sub.add_parser("build", help="validate, render and lint templates into build/<stage>/")
-    inputs(build)
-    stage_of(build)
+    input_arguments(build)
+    stage_arguments(build)
     build.add_argument("--out", type=out_dir, default=Path("build"), help="output directory (default: build/)")
     build.add_argument("--no-lint", action="store_true", help="skip cfn-lint (faster; CI must not)")
     build.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
@@ -79,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                               description="Load, validate and check the specs and platform.yaml exactly as "
                                           "`svcgen build` does (every rule, rendering, code planning), for one "
                                           "stage; write nothing. cfn-lint runs only in build.")
-    inputs(validate)
-    stage_of(validate)
+    input_arguments(validate)
+    stage_arguments(validate)
 
     schema = sub.add_parser("schema", help="write JSON Schemas for specs and platform.yaml")
     schema.add_argument("--out", type=out_dir, default=None,
@@ -88,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                              "$schema lines point; svcgen's own checkout: generator/schema/)")
 
     outputs = sub.add_parser("outputs", help="what each stack exports and imports")
-    inputs(outputs)
+    input_arguments(outputs)
     outputs.add_argument("--stage", default="dev", help="stage name (default: dev)")
     outputs.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -137,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument("--aws", choices=("local", "none"), default="local",
                         help="local: an in-memory AWS (moto) with the function's table, bus, topic and "
                              "workflows, and a report of what it changed; none: every AWS call fails at once")
-    inputs(invoke)
+    input_arguments(invoke)
     add_deploy_commands(sub)  # package, deploy, diff, teardown, prune (generator/deploy/commands.py)
     add_ops_commands(sub)  # status, replay (generator/deploy/ops_commands.py)
     add_local_commands(sub)  # local up, down, status (generator/deploy/local/commands.py)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.cli_args import aws_arguments, input_arguments, stage_arguments
 from generator.errors import UsageError
 from generator.workspace import default_inputs
 
@@ -32,36 +33,15 @@ def _positive(text: str) -> int:
     return value
 
 
-def aws_arguments(p, endpoint: str = "a CloudFormation-compatible endpoint") -> None:
-    """Where a command reaches AWS: --endpoint-url, or --local, and --region."""
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--endpoint-url", metavar="URL",
-                       help=f"{endpoint} (default: AWS; a moto server is recognised)")
-    where.add_argument("--local", action="store_true",
-                       help="the local AWS of `svcgen local up` (moto on 127.0.0.1; no AWS account needed)")
-    p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
-
-
 def add_commands(sub) -> None:
     """Add the deploy commands to the subparsers `sub` of svcgen's parser."""
-    aws = aws_arguments
-    def inputs(p):
-        p.add_argument("paths", nargs="*", type=Path, default=[],
-                       help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
-        p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
-
-    def stage_of(p, required: bool = False):
-        group = p.add_mutually_exclusive_group(required=required)
-        group.add_argument("--stage", default=None, help="stage name" + ("" if required else " (default: dev)"))
-        group.add_argument("--branch", help="the ephemeral stage of a git branch (never a persistent stage)")
-
     package = sub.add_parser("package", help="a deterministic zip of each service's code and dependencies",
                              description="Check the specs, then zip each service's code directory (no tests, "
                                          "caches or hidden files) with its requirements.txt installed for the "
                                          "functions' runtime and architecture, into <out>/<stage>/<service>/"
                                          "<service>-<content hash>.zip. The same content gives the same bytes.")
-    inputs(package)
-    stage_of(package)
+    input_arguments(package)
+    stage_arguments(package)
     package.add_argument("--out", type=Path, default=Path("build"), help="output directory (default: build/)")
     package.add_argument("--dry-run", action="store_true", help="compute the packages' names, write nothing")
 
@@ -69,9 +49,9 @@ def add_commands(sub) -> None:
                             description="Build (lint included), package, upload, then one change set per stack in "
                                         "dependency order, independent stacks in parallel. A stack whose template, "
                                         "parameters and code are unchanged is skipped. See docs/deploy.md.")
-    inputs(deploy)
-    stage_of(deploy)
-    aws(deploy)
+    input_arguments(deploy)
+    stage_arguments(deploy)
+    aws_arguments(deploy)
     deploy.add_argument("--out", type=Path, default=Path("build"), help="build directory (default: build/)")
     deploy.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
                         help=f"stacks deployed at the same time (default: {DEFAULT_CONCURRENCY})")
@@ -83,9 +63,9 @@ def add_commands(sub) -> None:
                           description="For each stack, a change set that is deleted again: each resource's action, "
                                       "logical ID, type and replacement; unchanged stacks are named. Changes nothing "
                                       "but uploading a template too large to send inline.")
-    inputs(diff)
-    stage_of(diff)
-    aws(diff)
+    input_arguments(diff)
+    stage_arguments(diff)
+    aws_arguments(diff)
     diff.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
                       help=f"change sets made at the same time (default: {DEFAULT_CONCURRENCY})")
 
@@ -93,8 +73,8 @@ def add_commands(sub) -> None:
                               description="Delete every stack tagged with the stage, in reverse dependency order, "
                                           "emptying the stage's own versioned buckets first. A persistent stage "
                                           "needs --force and --confirm with its name typed again.")
-    stage_of(teardown, required=True)
-    aws(teardown)
+    stage_arguments(teardown, required=True)
+    aws_arguments(teardown)
     teardown.add_argument("--platform", type=Path, help="platform.yaml, for its persistent stages and region "
                                                         "(default: specs/platform.yaml or ./platform.yaml)")
     teardown.add_argument("--force", action="store_true", help="allow a persistent stage (with --confirm)")
@@ -104,7 +84,7 @@ def add_commands(sub) -> None:
     prune = sub.add_parser("prune", help="tear down stale ephemeral stages",
                            description="Find ephemeral stages by their stacks' tags and tear down those not "
                                        "updated for --older-than; never a persistent stage.")
-    aws(prune)
+    aws_arguments(prune)
     prune.add_argument("--older-than", default="7d", metavar="AGE", help="e.g. 7d, 12h, 2w (default: 7d)")
     prune.add_argument("--keep-branches", type=Path, metavar="FILE",
                        help="branches (or stages) never pruned, one a line; # starts a comment")

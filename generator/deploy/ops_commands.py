@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, _target, aws_arguments
+from generator.cli_args import aws_arguments
+from generator.deploy.commands import _guarded, _note, _platform_only, _stage_name, _target
 from generator.errors import UsageError
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -33,7 +34,7 @@ def _rate(text: str) -> float:
 
 def add_commands(sub) -> None:
     """Add `status` and `replay` to the subparsers `sub` of svcgen's parser."""
-    def aws(p):
+    def aws(p):  # status and replay reach more than CloudFormation
         aws_arguments(p, endpoint="an AWS-compatible endpoint")
 
     status = sub.add_parser("status", help="a deployed stage's stacks, last deploys and DLQ depths",

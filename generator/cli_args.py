@@ -1,0 +1,31 @@
+"""Arguments several commands share, said once: which specs, which stage, where AWS is.
+
+Light (argparse only): generator/cli.py imports it to build every parser, including for `--help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def input_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", type=Path, default=[],
+                   help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
+    p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
+
+
+def stage_arguments(p: argparse.ArgumentParser, required: bool = False) -> None:
+    group = p.add_mutually_exclusive_group(required=required)
+    group.add_argument("--stage", default=None, help="stage name" + ("" if required else " (default: dev)"))
+    group.add_argument("--branch", help="the ephemeral stage of a git branch (never a persistent stage)")
+
+
+def aws_arguments(p: argparse.ArgumentParser, endpoint: str = "a CloudFormation-compatible endpoint") -> None:
+    """Where a command reaches AWS: --endpoint-url, or --local, and --region."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--endpoint-url", metavar="URL",
+                       help=f"{endpoint} (default: AWS; a moto server is recognised)")
+    where.add_argument("--local", action="store_true",
+                       help="the local AWS of `svcgen local up` (moto on 127.0.0.1; no AWS account needed)")
+    p.add_argument("--region", help="AWS region (default: platform.yaml's region)")
