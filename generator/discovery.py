@@ -48,11 +48,11 @@ def interfaces(artifacts: list[Artifact], ws, stage) -> list[StackInterface]:
     for item in ws.services:  # context services: deployed on their own, but their exports count
         if item.spec.service not in templates:
             templates[item.spec.service] = render_one(item, ws, stage).template
-    providers = {e.name: stack for stack, t in templates.items() for e in _exports(t)}
+    providers = {e.name: stack for stack, t in templates.items() for e in exports_of(t)}
     result = []
     for artifact in artifacts:
-        names = sorted(set(_import_names(artifact.template)))
-        result.append(StackInterface(artifact.stack, _exports(artifact.template),
+        names = sorted(set(import_names(artifact.template)))
+        result.append(StackInterface(artifact.stack, exports_of(artifact.template),
                                      [Import(n, providers.get(n, "")) for n in names]))
     return result
 
@@ -91,29 +91,31 @@ def render_json(items: list[StackInterface], stage: str) -> str:
     return json.dumps(data, indent=2, sort_keys=True)
 
 
-def _exports(template: dict) -> list[Export]:
+def exports_of(template: dict) -> list[Export]:
+    """The exports a template declares (also of a template read back from a deployed stack)."""
     found = []
-    for key, output in sorted(template.get("Outputs", {}).items()):
-        name = output.get("Export", {}).get("Name")
+    for key, output in sorted((template.get("Outputs") or {}).items()):
+        name = (output.get("Export") or {}).get("Name") if isinstance(output, dict) else None
         if isinstance(name, str):
             found.append(Export(name, key, output.get("Description", "")))
     return found
 
 
-def _import_names(node: Any):
+def import_names(node: Any):
+    """Every export name a template (or any part of one) imports with Fn::ImportValue."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "Fn::ImportValue" and isinstance(value, str):
                 yield value
             else:
-                yield from _import_names(value)
+                yield from import_names(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _import_names(value)
+            yield from import_names(value)
 
 
 def _origin_of_import(artifact: Artifact, name: str) -> tuple:
     for logical_id, resource in artifact.template.get("Resources", {}).items():
-        if name in set(_import_names(resource)):
+        if name in set(import_names(resource)):
             return artifact.origins.get(logical_id, ())
     return ()

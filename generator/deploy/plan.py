@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 # CloudFormation's limit on TemplateBody (bytes); a larger template must be read from S3 (TemplateURL).
 TEMPLATE_BODY_LIMIT = 51_200
@@ -181,28 +180,8 @@ def template_dependencies(templates: Mapping[str, dict]) -> dict[str, set[str]]:
     """Stack -> the stacks (of `templates`) whose exports it imports, read from the templates'
     `Outputs.*.Export.Name` and `Fn::ImportValue` (for stacks found deployed; a build's own order
     comes from generator/discovery.py)."""
-    providers = {name: stack for stack, template in templates.items() for name in exported_names(template)}
-    return {stack: {providers[i] for i in imported_names(template) if i in providers} - {stack}
+    from generator.discovery import exports_of, import_names  # here: discovery loads the renderer
+
+    providers = {e.name: stack for stack, template in templates.items() for e in exports_of(template)}
+    return {stack: {providers[i] for i in import_names(template) if i in providers} - {stack}
             for stack, template in templates.items()}
-
-
-def exported_names(template: dict) -> list[str]:
-    outputs = template.get("Outputs") or {}
-    names = [(o.get("Export") or {}).get("Name") for o in outputs.values() if isinstance(o, dict)]
-    return sorted(n for n in names if isinstance(n, str))
-
-
-def imported_names(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key == "Fn::ImportValue" and isinstance(value, str):
-                    found.add(value)
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
