@@ -13,8 +13,12 @@ from functools import cache
 from generator.concerns import registry as concerns
 from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
-# Every concern's rule modules, declared on its registry entry (generator/concerns/registry.py).
-RULE_MODULES = concerns.rule_modules()
+# The rules of `svcgen check` that are not a concern's: the platform team's rules configured in
+# platform.yaml, and the checks of its waivers file.
+CHECK_RULE_MODULES: tuple[str, ...] = ()
+# Every concern's rule modules, declared on its registry entry (generator/concerns/registry.py),
+# then svcgen check's own.
+RULE_MODULES = concerns.rule_modules() + CHECK_RULE_MODULES
 
 
 @cache
