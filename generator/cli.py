@@ -14,6 +14,7 @@ from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as
 from generator.deploy.local.commands import RUNNERS as LOCAL_RUNNERS, add_commands as add_local_commands
 from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
 from generator.errors import SpecErrors, UsageError
+from generator.fleet.commands import RUNNERS as FLEET_RUNNERS, add_commands as add_fleet_commands
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.schema_gen import schema_home, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
@@ -132,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deploy_commands(sub)  # package, deploy, diff, teardown, prune (generator/deploy/commands.py)
     add_ops_commands(sub)  # status, replay (generator/deploy/ops_commands.py)
     add_local_commands(sub)  # local up, down, status (generator/deploy/local/commands.py)
+    add_fleet_commands(sub)  # graph, inventory, catalog (generator/fleet/commands.py)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
 
@@ -196,7 +198,7 @@ def _run(argv: list[str]) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    ws = read_workspace(args.paths, args.platform)
+    ws = read_workspace(args.paths, args.platform, args.manifests)
     stage = _stage_name(args, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
                             code=not args.no_code, force=args.force, prune_orphans=args.prune_orphans)
@@ -239,7 +241,7 @@ def _stage_name(args: argparse.Namespace, platform) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    ws = read_workspace(args.paths, args.platform)
+    ws = read_workspace(args.paths, args.platform, args.manifests)
     checked = pipeline.check(ws, _stage_name(args, ws.platform))
     for warning in checked.warnings:
         print(warning.render(), file=sys.stderr)
@@ -291,7 +293,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_outputs(args: argparse.Namespace) -> int:
     from generator.discovery import interfaces, render_json, render_table
 
-    ws = load_workspace(args.paths, args.platform)
+    ws = load_workspace(args.paths, args.platform, args.manifests)
     stage = resolve_stage(args.stage, ws.platform)
     items = interfaces(pipeline.render_all(ws, stage), ws, stage)
     print(render_json(items, stage.name) if args.json else render_table(items))
@@ -334,7 +336,8 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
     try:
         return invoke.run(args.service, args.function, args.paths, args.platform, args.stage,
-                          event_file=args.event, sample=args.sample, aws=args.aws)
+                          event_file=args.event, sample=args.sample, aws=args.aws,
+                          manifests=args.manifests)
     except invoke.InvokeError as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -361,7 +364,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
             "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS, **OPS_RUNNERS,
-            **LOCAL_RUNNERS}
+            **LOCAL_RUNNERS, **FLEET_RUNNERS}
 
 if __name__ == "__main__":
     sys.exit(main())

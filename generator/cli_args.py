@@ -13,6 +13,9 @@ def input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", type=Path, default=[],
                    help="spec files or directories (default: specs/, or . when it holds platform.yaml)")
     p.add_argument("--platform", type=Path, help="platform.yaml (default: beside the specs)")
+    p.add_argument("--manifests", type=Path, action="append", default=[], metavar="PATH",
+                   help="manifests other repositories' builds wrote (<out>/<stage>/<service>/manifest.json; a "
+                        "file or a directory, repeatable): services subscribed to whose spec is not here")
 
 
 def stage_arguments(p: argparse.ArgumentParser, required: bool = False) -> None:

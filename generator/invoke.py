@@ -119,8 +119,9 @@ class Call:
 
 
 def run(service: str, function: str, paths: list[Path], platform: Path | None, stage_name: str,
-        event_file: Path | None = None, sample: str | None = None, aws: str = "local") -> int:
-    ws, item = _load(service, paths, platform)
+        event_file: Path | None = None, sample: str | None = None, aws: str = "local",
+        manifests: list[Path] = ()) -> int:
+    ws, item = _load(service, paths, platform, manifests)
     stage = resolve_stage(stage_name, ws.platform)
     svc = resolve_service(item.spec, ws.platform, stage)
     fn = _function(svc, function)
@@ -157,14 +158,15 @@ def runtime_mismatch(root: Path) -> str | None:
             f"to regenerate the code for it")
 
 
-def _load(service: str, paths: list[Path], platform: Path | None) -> tuple[Workspace, ServiceInput]:
+def _load(service: str, paths: list[Path], platform: Path | None,
+          manifests: list[Path] = ()) -> tuple[Workspace, ServiceInput]:
     """Only the service's own spec (plus what it references) is loaded when it is found by
     file name: a broken spec of another service does not stop this one from running."""
     candidates = [p / f"{service}{s}" for p in paths if p.is_dir() for s in SPEC_SUFFIXES]
     candidates += [p for p in paths if p.is_file() and p.stem == service]
     found = [p for p in candidates if p.is_file()]
     for inputs in ([found[:1]] if found else []) + [paths]:  # else every spec: the file may be named otherwise
-        ws = load_workspace(inputs, platform)
+        ws = load_workspace(inputs, platform, manifests)
         for item in ws.target_services:
             if item.spec.service == service:
                 return ws, item

@@ -97,18 +97,25 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
     return platform_path, specs
 
 
-def load_workspace(paths: list[Path], platform_path: Path | None = None) -> Workspace:
+def load_workspace(paths: list[Path], platform_path: Path | None = None, manifests: list[Path] = ()) -> Workspace:
     """The build's inputs, every rule checked; raises SpecErrors with all errors and warnings."""
-    ws = read_workspace(paths, platform_path)
+    ws = read_workspace(paths, platform_path, manifests)
     if ws.errors:
         raise SpecErrors(ws.errors + ws.warnings)
     return ws
 
 
-def read_workspace(paths: list[Path], platform_path: Path | None = None) -> Workspace:
+def read_workspace(paths: list[Path], platform_path: Path | None = None, manifests: list[Path] = (),
+                   manifest_targets: bool = False) -> Workspace:
     """The build's inputs with every spec and fleet rule's findings in `errors`/`warnings`, so
     the check phase can go on with the services that are valid (pipeline.check). Raises
-    SpecErrors only when platform.yaml itself cannot be read: nothing can be judged without it."""
+    SpecErrors only when platform.yaml itself cannot be read: nothing can be judged without it.
+
+    `manifests` (files or directories, fleet/manifest.py) stand in for specs that are not here:
+    as context (a publisher's contract, from another repository), or with `manifest_targets` as
+    services to check like the specs (a fleet over many repositories, `svcgen check`). A spec
+    beats a manifest of the same service. A manifest used as context was checked by its own
+    build: its findings are not this build's (its own references need not be here)."""
     platform_path, spec_paths = discover(paths, platform_path)
     errors: list[SpecError] = []
     platform_doc, platform = _load(platform_path, PlatformSpec, errors)
@@ -120,21 +127,29 @@ def read_workspace(paths: list[Path], platform_path: Path | None = None) -> Work
             services.append(ServiceInput(doc, spec))
         else:
             broken.add(path.stem)
+    from_manifests = _manifest_services(manifests, {s.spec.service for s in services} | broken, errors, broken)
+    if manifest_targets:
+        services += from_manifests
+        from_manifests = []
     targets = frozenset(s.spec.service for s in services)
-    services += _context(services, platform_path.parent, errors, broken)
+    context = _context(services, platform_path.parent, errors, broken, {s.spec.service: s for s in from_manifests})
+    services += context
     if platform is None:
         raise SpecErrors(errors)
-    errors.extend(check_rules(Fleet(platform_doc, platform, services, frozenset(broken))))
+    external = {s.doc.file for s in context if s in from_manifests}
+    errors.extend(e for e in check_rules(Fleet(platform_doc, platform, services, frozenset(broken)))
+                  if e.file not in external)
     warnings = [e for e in errors if e.severity == "warning"]
     failures = [e for e in errors if e.severity != "warning"]
     return Workspace(platform_doc, platform, services, warnings, targets, failures, frozenset(broken))
 
 
 def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecError],
-             broken: set[str]) -> list[ServiceInput]:
+             broken: set[str], manifested: dict[str, ServiceInput]) -> list[ServiceInput]:
     """Specs the targets refer to (publishers, store owners, workflow owners), loaded from the
-    platform's directory as `<service>.yaml`, so one service builds against the real fleet:
-    its contracts, exports and published events."""
+    platform's directory as `<service>.yaml`, else from a manifest, so one service builds against
+    the real fleet: its contracts, exports and published events. A manifest's own references are
+    not followed: its build checked them."""
     known = {s.spec.service for s in services}
     pending = sorted(_referenced(services) - known)
     found: list[ServiceInput] = []
@@ -144,6 +159,8 @@ def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecErr
         path = specs_dir / f"{name}.yaml"
         try:
             if not path.is_file():
+                if name in manifested:
+                    found.append(manifested[name])
                 continue
         except OSError:  # e.g. a name too long for a file: no such spec (the rules say so)
             continue
@@ -155,6 +172,31 @@ def _context(services: list[ServiceInput], specs_dir: Path, errors: list[SpecErr
             found.append(item)
             pending.extend(sorted(_referenced([item]) - known - set(pending)))
     return found
+
+
+def _manifest_services(paths: list[Path], present: set[str], errors: list[SpecError],
+                       broken: set[str]) -> list[ServiceInput]:
+    """The services of the manifests in `paths` whose spec is not `present`, each once (the first
+    manifest found of it)."""
+    from generator.fleet.manifest import find_manifests, load_manifest
+
+    found: dict[str, ServiceInput] = {}
+    for path in find_manifests(list(paths)):
+        try:
+            doc, name = load_manifest(path)
+            if name in present or name in found:
+                continue
+            spec = validate_document(doc, ServiceSpec)
+        except SpecErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if spec.service == name:
+            found[name] = ServiceInput(doc, spec)
+        else:
+            broken.add(name)
+            errors.append(SpecError(str(path), 1, 1, "service", f"must be the service its spec names, got "
+                                    f"{name!r} for a spec of {spec.service!r}", "the manifest was edited: rebuild it"))
+    return list(found.values())
 
 
 def _referenced(services: list[ServiceInput]) -> set[str]:

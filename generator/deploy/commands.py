@@ -140,7 +140,7 @@ def _workspace(args):
 
     if not args.paths:
         args.paths = default_inputs(args.platform)
-    return read_workspace(args.paths, args.platform)
+    return read_workspace(args.paths, args.platform, getattr(args, "manifests", []))
 
 
 def _stage_name(args, platform) -> str:

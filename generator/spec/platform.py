@@ -6,6 +6,7 @@ to each concern's `generator/concerns/<concern>/defaults.py`, where each default
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import functools
 import re
@@ -73,6 +74,9 @@ class RuntimesSpec(Strict):
     default: Runtime = "python3.12"
     allowed: list[Runtime] = Field(default_factory=lambda: ["python3.12", "python3.13"], min_length=1)
     deprecated: list[Runtime] = Field(default_factory=list, description="Still build, with a warning.")
+    sunset: dict[Runtime, Annotated[datetime.date, Field(strict=False)]] = Field(
+        default_factory=dict, description="The last day a deprecated runtime may be used, e.g. python3.11: 2026-10-31. "
+        "`svcgen check` warns before it (SVC1902) and fails from the day after (SVC4002).")
 
     @model_validator(mode="after")
     def _default_is_allowed(self) -> "RuntimesSpec":
@@ -81,6 +85,17 @@ class RuntimesSpec(Strict):
             raise problem(f"must be one of runtimes.allowed {allowed}, got {shown(repr(self.default))}",
                           key="default")
         return self
+
+    @model_validator(mode="after")
+    def _sunset_is_of_a_deprecated_runtime(self) -> "RuntimesSpec":
+        for runtime in self.sunset:
+            if runtime not in self.deprecated:
+                raise problem(f"must name a runtime of runtimes.deprecated {shown(repr(self.deprecated), 200)}, got "
+                              f"{shown(repr(runtime))}", "a runtime gets a sunset once it is deprecated", key="sunset")
+        return self
+
+    def sunset_of(self, runtime: str) -> datetime.date | None:
+        return self.sunset.get(runtime)
 
 
 class LambdaSpec(Strict):
