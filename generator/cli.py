@@ -14,10 +14,12 @@ from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as
 from generator.deploy.local.commands import RUNNERS as LOCAL_RUNNERS, add_commands as add_local_commands
 from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
 from generator.errors import SpecErrors, UsageError
+from generator.check.command import RUNNERS as CHECK_RUNNERS, add_commands as add_check_commands
 from generator.fleet.commands import RUNNERS as FLEET_RUNNERS, add_commands as add_fleet_commands
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.schema_gen import schema_home, schema_texts
 from generator.stages import resolve_stage, stage_from_branch
+from generator.version import svcgen_version
 from generator.workspace import NOT_A_PLATFORM, default_inputs, load_workspace, read_workspace, specs_dir
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -25,18 +27,9 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("svcgen")
-    except PackageNotFoundError:  # a source tree that was never installed
-        return "(not installed)"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svcgen", description="svcgen: serverless services from one spec.")
-    parser.add_argument("--version", action="version", version=f"svcgen {_version()}")
+    parser.add_argument("--version", action="version", version=f"svcgen {svcgen_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     init = sub.add_parser("init", help="create a platform repository: platform.yaml, .gitignore, CI, README",
@@ -133,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deploy_commands(sub)  # package, deploy, diff, teardown, prune (generator/deploy/commands.py)
     add_ops_commands(sub)  # status, replay (generator/deploy/ops_commands.py)
     add_local_commands(sub)  # local up, down, status (generator/deploy/local/commands.py)
+    add_check_commands(sub)  # check (generator/check/command.py)
     add_fleet_commands(sub)  # graph, inventory, catalog (generator/fleet/commands.py)
     parser.commands = sub.choices  # main() parses `invoke` on its own: see there
     return parser
@@ -364,7 +358,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "build": cmd_build, "validate": cmd_validate, "rules": cmd_rules, "schema": cmd_schema, "outputs": cmd_outputs,
             "stage": cmd_stage, "new": cmd_new, "invoke": cmd_invoke, **DEPLOY_RUNNERS, **OPS_RUNNERS,
-            **LOCAL_RUNNERS, **FLEET_RUNNERS}
+            **LOCAL_RUNNERS, **CHECK_RUNNERS, **FLEET_RUNNERS}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,8 @@ from generator.spec.platform import PlatformSpec
 from generator.spec.validate import validate_document
 
 PLATFORM_FILE = "platform.yaml"
+# The platform team's waivers (check/waivers.py) live beside platform.yaml: neither is a spec.
+WAIVERS_FILE = "waivers.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
@@ -76,7 +78,7 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
             except OSError as exc:
                 raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
             found = [(path / n, stat_of(path / n)) for n in names
-                     if Path(n).suffix in SPEC_SUFFIXES and n != PLATFORM_FILE]
+                     if Path(n).suffix in SPEC_SUFFIXES and n not in (PLATFORM_FILE, WAIVERS_FILE)]
             found = [(p, i) for p, i in found if stat.S_ISREG(i.st_mode)]  # `x.yaml/` is no spec
         elif stat.S_ISREG(info.st_mode):
             found = [(path, info)]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.version import svcgen_version
 from generator.cli_args import aws_arguments, input_arguments, stage_arguments
 from generator.errors import UsageError
 from generator.workspace import default_inputs
@@ -206,15 +207,6 @@ def _note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _svcgen_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("svcgen")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def _build_for_deploy(args, ws, stage_name: str):
     """`svcgen build` with lint; None (after saying why) when it failed or left conflicts."""
     from generator import pipeline
@@ -277,7 +269,7 @@ def run_deploy(args: argparse.Namespace) -> int:
         for note in package.notes:
             _note(f"{package.service}: {note}")
     branch, commit = git_facts(Path(ws.platform_doc.file).parent)
-    tags = StageTags(stage.name, args.branch or branch, args.commit or commit, _svcgen_version(), not stage.persistent)
+    tags = StageTags(stage.name, args.branch or branch, args.commit or commit, svcgen_version(), not stage.persistent)
     target = _target(args, args.region or ws.platform.region)
     plans = build_plans(ws, stage, built.artifacts, packages, tags)  # the Deployer applies target.transform
     print(f"{'dry run: ' if args.dry_run else ''}deploy stage {stage.name} ({stage.described}): {len(plans)} stack(s), "
@@ -309,7 +301,7 @@ def run_diff(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="svcgen-diff-") as scratch:
         packages = package_all(ws, stage, checked.artifacts, Path(scratch), dry_run=True, progress=_note)
         branch, commit = git_facts(Path(ws.platform_doc.file).parent)
-        tags = StageTags(stage.name, args.branch or branch, commit, _svcgen_version(), not stage.persistent)
+        tags = StageTags(stage.name, args.branch or branch, commit, svcgen_version(), not stage.persistent)
         target = _target(args, args.region or ws.platform.region)
         plans = build_plans(ws, stage, checked.artifacts, packages, tags)
         diffs = diff.diff(Deployer(target, concurrency=args.concurrency), plans)

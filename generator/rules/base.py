@@ -48,6 +48,9 @@ class Rule:
     source: ClassVar[str]  # where the fact comes from: AWS docs URL, or the svcgen design note
     severity: ClassVar[str] = "error"
     kind: ClassVar[str] = ""  # "spec" | "fleet" | "template", set by the kind's base class
+    # Whether the platform team's waivers file may accept a finding of it: only its own policy
+    # rules (check/platform_rules.py). What AWS or svcgen needs cannot be waived into working.
+    waivable: ClassVar[bool] = False
     prefix: ClassVar[str] = ""
 
     def error(self, doc: "Document", path: tuple, message: str, hint: str = "") -> SpecError:

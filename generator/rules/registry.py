@@ -15,7 +15,8 @@ from generator.rules.base import FleetRule, Rule, SpecRule, TemplateRule
 
 # The rules of `svcgen check` that are not a concern's: the platform team's rules configured in
 # platform.yaml, and the checks of its waivers file.
-CHECK_RULE_MODULES: tuple[str, ...] = ("generator.check.waivers", "generator.check.report_rules")
+CHECK_RULE_MODULES: tuple[str, ...] = ("generator.check.platform_rules", "generator.check.waivers",
+                                         "generator.check.report_rules")
 # Every concern's rule modules, declared on its registry entry (generator/concerns/registry.py),
 # then svcgen check's own.
 RULE_MODULES = concerns.rule_modules() + CHECK_RULE_MODULES

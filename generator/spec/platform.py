@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.check.config import RulesSpec
 from generator.concerns.function.defaults import LOG_RETENTION_ALLOWED
 from generator.spec.load import shown
 from generator.spec.model import Strict
@@ -238,6 +239,8 @@ class PlatformSpec(Strict):
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     http: HttpSpec = Field(default_factory=HttpSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
+    rules: RulesSpec = Field(default_factory=RulesSpec, description="The platform team's rules, checked by `svcgen "
+                             "check` over the whole fleet (generator/check/config.py).")
     svcgen: SvcgenSpec | None = Field(None, description="Where this organisation installs svcgen from (recorded by "
                                                         "`svcgen init`; used by the CI workflows it and `svcgen new` "
                                                         "write).")

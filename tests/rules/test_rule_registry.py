@@ -15,8 +15,9 @@ from generator.rules.base import FleetRule, SpecRule, TemplateRule
 
 HERE = Path(__file__).resolve().parent
 RULES = registry.all_rules()
-# Rules that judge specs, the fleet or templates (the others: the waivers file's, and SVC0000).
-SPEC_CHECKS = tuple(r for r in RULES if r.kind in ("spec", "fleet", "template"))
+# Rules that judge specs, the fleet, templates or the platform team's policy (the others: the waivers
+# file's, and SVC0000).
+SPEC_CHECKS = tuple(r for r in RULES if r.kind in ("spec", "fleet", "template", "platform"))
 
 
 def test_ids_are_unique_and_well_formed():

@@ -16,6 +16,9 @@ class QueueSpec(Strict):
     """The SQS queue in front of a subscribing function."""
 
     fifo: bool = Field(False, description="FIFO queue; only when asked for, never the default.")
+    fifo_reason: str | None = Field(
+        None, min_length=1, max_length=256, description="Why this queue must be FIFO (the order that matters, "
+        "per message group): FIFO caps throughput, and `svcgen check` asks for a reason (SVC4008).")
     batch_size: int | None = Field(None, ge=1, le=10000, description="Records per invocation (FIFO: at most 10).")
     batching_window: int | None = Field(None, ge=0, le=300, description="Seconds to gather a batch.")
     max_concurrency: int | None = Field(
