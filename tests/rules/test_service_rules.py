@@ -24,6 +24,13 @@ def test_svc1902_deprecated_runtime_is_a_warning():
     passes("SVC1902", service(extra="runtime: python3.12\n"), platform=PLATFORM)
 
 
+def test_svc1902_names_the_sunset_when_the_platform_set_one():
+    sunset = PLATFORM.replace("deprecated: [python3.11]}", "deprecated: [python3.11], sunset: {python3.11: 2026-10-31}}")
+    (warning,) = fails("SVC1902", service(extra="runtime: python3.11\n"), platform=sunset)
+    assert warning.message == ("runtime 'python3.11' is deprecated by the platform (its sunset: 2026-10-31; from the "
+                               "day after, `svcgen check` fails)")
+
+
 def test_svc2901_service_names_unique():
     first, second = service(), service(fn="{timeout: 3}")
     (error,) = fails("SVC2901", first, second)

@@ -33,7 +33,9 @@ class RuntimeNotDeprecated(SpecRule):
 
     def check(self, ctx):
         if ctx.spec.runtime is not None and ctx.spec.runtime in ctx.platform.runtimes.deprecated:
-            yield self.error(ctx.doc, ("runtime",), f"runtime {ctx.spec.runtime!r} is deprecated by the platform",
+            sunset = ctx.platform.runtimes.sunset_of(ctx.spec.runtime)
+            until = f" (its sunset: {sunset.isoformat()}; from the day after, `svcgen check` fails)" if sunset else ""
+            yield self.error(ctx.doc, ("runtime",), f"runtime {ctx.spec.runtime!r} is deprecated by the platform{until}",
                              f"move to one of: {', '.join(ctx.platform.runtimes.allowed)}")
 
 
