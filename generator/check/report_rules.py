@@ -15,6 +15,7 @@ class ValidFile(Rule):
 
     id = SCHEMA_RULE
     kind = "schema"
+    waivable = False
     prefix = "SVC0"
     concern = "spec"
     summary = "every file is valid YAML and matches its schema (a service spec, platform.yaml, the waivers file)"

@@ -43,17 +43,24 @@ from generator.spec.validate import validate_document
 
 WAIVERS_FILE = "waivers.yaml"
 CHECKS_DOC = "docs/checks.md"
-# Rules of these kinds cannot be waived: the waivers file's own checks (a waiver waiving the
+# Rules of these kinds are never waived: the waivers file's own checks (a waiver waiving the
 # waivers' expiry would make expiry meaningless) and "the file is valid" (nothing can be checked
 # in a file that cannot be read).
 NOT_WAIVABLE_KINDS = ("waivers", "schema")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def waivable(rule: Rule) -> bool:
+    """Whether a waiver may accept the rule's findings: as the rule says (`Rule.waivable`), and
+    never for the waivers file's own checks or SVC0000."""
+    return rule.kind not in NOT_WAIVABLE_KINDS and bool(getattr(rule, "waivable", True))
+
+
 class WaiversRule(Rule):
     """A check of the waivers file (run by apply_waivers; `check` is not used)."""
 
     kind = "waivers"
+    waivable = False
     prefix = "SVC49"
     concern = "waivers"
     source = CHECKS_DOC
@@ -105,9 +112,10 @@ class WaiverSpec(Strict):
             close = did_you_mean(value.strip().upper(), rules).strip().strip("()")
             raise problem(f"must be the ID of a rule svcgen has, got {shown(repr(value))}",
                           close or "`svcgen rules` lists every rule")
-        if rules[value].kind in NOT_WAIVABLE_KINDS:
-            raise problem(f"rule {value} cannot be waived, got {value!r}",
-                          "fix the problem instead: it is about the waivers file or a file svcgen cannot read")
+        if not waivable(rules[value]):
+            raise problem(f"must be a rule that can be waived, got {value!r}",
+                          "only the platform's own policy rules can be waived; what AWS or svcgen needs "
+                          "cannot be waived into working: fix the finding instead")
         return value
 
     @field_validator("reason", "approver", "path")
@@ -245,13 +253,13 @@ def apply_waivers(findings: list[CheckFinding], waivers: list[Waiver], today: da
     own document is used."""
     today = today or utc_today()
     live = [w for w in waivers if not w.expired(today)]
-    used: set[int] = set()
+    used: set[int] = set()  # every waiver that covers a finding, the one applied or not
     out = []
     for finding in findings:
-        waiver = finding.waiver or next((w for w in live if w.covers(finding)), None)
-        if waiver is not None and finding.waiver is None:
-            used.add(waiver.index)
-            finding = dataclasses.replace(finding, waiver=waiver)
+        covering = [w for w in live if w.covers(finding)]
+        used.update(w.index for w in covering)
+        if covering and finding.waiver is None:
+            finding = dataclasses.replace(finding, waiver=covering[0])
         out.append(finding)
     about: list[CheckFinding] = []
     for waiver in waivers:

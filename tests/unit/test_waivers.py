@@ -31,6 +31,12 @@ waivers:
 """
 
 
+@pytest.fixture(autouse=True)
+def waivable_rule(monkeypatch):
+    """The entries here waive SVC1104 (any rule would do): made waivable, as a platform rule is."""
+    monkeypatch.setattr(type(rule("SVC1104")), "waivable", True, raising=False)
+
+
 def write(tmp_path: Path, text: str, name: str = "waivers.yaml") -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -89,10 +95,14 @@ def test_an_unknown_rule_is_an_error_with_the_closest_id(tmp_path):
     assert errors[0].hint == "did you mean 'SVC1104'?"
 
 
-def test_the_waivers_checks_and_the_file_rule_cannot_be_waived(tmp_path):
+def test_a_rule_that_is_not_waivable_cannot_be_waived(tmp_path, monkeypatch):
     for rule_id in ("SVC4901", "SVC0000"):
         _, errors = load(tmp_path, ENTRY.replace("SVC1104", rule_id))
-        assert [e.message for e in errors] == [f"rule {rule_id} cannot be waived, got '{rule_id}'"]
+        assert [(e.path, e.message) for e in errors] == [
+            ("waivers[0].rule", f"must be a rule that can be waived, got '{rule_id}'")]
+    monkeypatch.setattr(type(rule("SVC1104")), "waivable", False, raising=False)
+    waivers, errors = load(tmp_path, ENTRY)
+    assert waivers == [] and errors[0].hint.startswith("only the platform's own policy rules can be waived")
 
 
 def test_unknown_keys_bad_dates_and_bad_service_names_are_errors_at_their_keys(tmp_path):
@@ -196,6 +206,15 @@ def test_a_waiver_that_matches_nothing_is_a_stale_warning(tmp_path):
         "SVC4902", "warning", 2, 5, "waivers[0]")
     assert stale.error.message == "the waiver of SVC1104 for ledger at functions.post matches no finding"
     assert not stale.blocking
+
+
+def test_the_first_waiver_in_the_file_applies_and_an_overlapping_one_is_not_stale(tmp_path):
+    broader = ENTRY.split("\n", 1)[1].replace("    path: functions.post\n", "").replace("jane.doe", "sam.roe")
+    waivers, _ = load(tmp_path, ENTRY + broader)
+    out, about = apply_waivers([finding()], waivers, TODAY)
+    assert out[0].waiver == waivers[0] and about == []
+    out, about = apply_waivers([finding("alerts")], waivers, TODAY)
+    assert out[0].waiver == waivers[1] and [f.error.path for f in about] == ["waivers[0]"]
 
 
 def test_only_the_services_checked_judge_their_waivers(tmp_path):
