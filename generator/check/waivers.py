@@ -40,8 +40,8 @@ from generator.spec.base import SERVICE_NAME, Strict
 from generator.spec.load import Document, load_document, shown
 from generator.spec.platform import problem
 from generator.spec.validate import validate_document
+from generator.workspace import WAIVERS_FILE
 
-WAIVERS_FILE = "waivers.yaml"
 CHECKS_DOC = "docs/checks.md"
 # Rules of these kinds are never waived: the waivers file's own checks (a waiver waiving the
 # waivers' expiry would make expiry meaningless) and "the file is valid" (nothing can be checked
@@ -53,7 +53,7 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def waivable(rule: Rule) -> bool:
     """Whether a waiver may accept the rule's findings: as the rule says (`Rule.waivable`), and
     never for the waivers file's own checks or SVC0000."""
-    return rule.kind not in NOT_WAIVABLE_KINDS and bool(getattr(rule, "waivable", True))
+    return rule.waivable and rule.kind not in NOT_WAIVABLE_KINDS
 
 
 class WaiversRule(Rule):
