@@ -15,6 +15,7 @@ from generator.discovery import check_imports
 from generator.lint_many import lint_texts
 from generator.errors import SpecError, SpecErrors
 from generator import user_code
+from generator.fleet.manifest import build_manifests
 from generator.output import FileResult, Outcome
 from generator.ownership import OUTPUT, PlannedFile, apply
 from generator.resolve import resolve_service
@@ -103,6 +104,8 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
         # Templates and code files in one `apply`: one transaction, so a full disk or a refused
         # write midway leaves every file as it was (output.commit).
         templates = [PlannedFile(out / a.relpath, a.text, OUTPUT) for a in result.artifacts]
+        templates += [PlannedFile(out / rel, text, OUTPUT) for rel, text in
+                      build_manifests(ws, result.artifacts, checked.stage)]
         removals = [o.path for o in orphans if prune_orphans and (force or not o.edited)]
         result.files = apply(templates + planned_code, dry_run=dry_run, force=force, removals=removals)
         result.files += [FileResult(o.path, Outcome.ORPHANED) for o in orphans if o.path not in removals]

@@ -16,8 +16,9 @@ at most 63; spec tags `key: value` become `key:value` tags with any other charac
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
+
+from generator.fleet.model import spec_location
 
 API_VERSION = "backstage.io/v1alpha1"
 LIFECYCLE = "production"
@@ -76,20 +77,6 @@ def _metadata(view, platform) -> dict[str, Any]:
     if view.alert_emails:
         metadata["links"] = [{"url": f"mailto:{email}", "title": "on-call alerts"} for email in view.alert_emails]
     return metadata
-
-
-def spec_location(spec_file: str) -> str:
-    """The spec's path inside its repository (the nearest directory with `.git`), the same on every
-    machine and from any working directory; a path outside any repository by its file name."""
-    path = Path(spec_file)
-    if not path.is_absolute():
-        if not path.exists():  # e.g. as a manifest recorded it: already relative to its repository
-            return path.as_posix()
-        path = path.resolve()
-    for parent in path.parents:
-        if (parent / ".git").exists():
-            return path.relative_to(parent).as_posix()
-    return path.name
 
 
 def tags(view) -> list[str]:

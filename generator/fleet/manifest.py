@@ -27,6 +27,8 @@ MAX_BYTES = 5_000_000  # a spec is at most 1 MB (spec/load.py); its manifest a f
 
 def manifest_text(item, view, svcgen_version: str, stage: str) -> str:
     """The manifest of one service (a `ServiceInput`) and its `view` (fleet.model.ServiceView)."""
+    from generator.fleet.model import spec_location
+
     doc = item.doc
     data = {
         "svcgen_manifest": FORMAT,
@@ -34,13 +36,30 @@ def manifest_text(item, view, svcgen_version: str, stage: str) -> str:
         "service": item.spec.service,
         "stage": stage,
         "spec": {
-            "file": doc.file,
+            "file": spec_location(doc.file),  # its path in its own repository, as findings show it
             "data": doc.data,
             "positions": [[list(path), line, col] for path, (line, col) in sorted(doc.positions.items(), key=_order)],
         },
         "view": view.as_dict(),
     }
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def build_manifests(ws, artifacts, stage) -> list[tuple[Path, str]]:
+    """(path relative to the build's output, text) of each rendered service's manifest, beside its
+    template: <stage>/<service>/manifest.json."""
+    from generator.fleet.model import describe_service
+    from generator.version import svcgen_version
+
+    by_name = {item.spec.service: item for item in ws.services}
+    found = []
+    for artifact in artifacts:
+        if artifact.svc is None:  # the platform stack: no service
+            continue
+        item = by_name[artifact.stack]
+        view = describe_service(item, ws.platform, stage, artifact.svc)
+        found.append((artifact.relpath.parent / MANIFEST_FILE, manifest_text(item, view, svcgen_version(), stage.name)))
+    return found
 
 
 def _order(entry):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from generator.concerns import registry as concerns
@@ -76,6 +77,20 @@ class ServiceView:
         return _plain(asdict(self))
 
 
+def spec_location(spec_file: str) -> str:
+    """The spec's path inside its repository (the nearest directory with `.git`), the same on every
+    machine and from any working directory; a path outside any repository by its file name."""
+    path = Path(spec_file)
+    if not path.is_absolute():
+        if not path.exists():  # e.g. as a manifest recorded it: already relative to its repository
+            return path.as_posix()
+        path = path.resolve()
+    for parent in path.parents:
+        if (parent / ".git").exists():
+            return path.relative_to(parent).as_posix()
+    return path.name
+
+
 def runtime_status(runtime: str, platform) -> RuntimeStatus:
     runtimes = platform.runtimes
     if runtime in runtimes.deprecated:
@@ -83,12 +98,13 @@ def runtime_status(runtime: str, platform) -> RuntimeStatus:
     return RuntimeStatus(runtime, "allowed" if runtime in runtimes.allowed else "not allowed")
 
 
-def describe_service(item, platform, stage) -> ServiceView:
-    """One service's view, from its spec (a `ServiceInput`) resolved for `stage`."""
+def describe_service(item, platform, stage, svc=None) -> ServiceView:
+    """One service's view, from its spec (a `ServiceInput`) resolved for `stage` (`svc`: the
+    ResolvedService a build already made for it)."""
     from generator.resolve import resolve_service  # the heavy part: only views that describe pay
 
     spec = item.spec
-    svc = resolve_service(spec, platform, stage)
+    svc = svc or resolve_service(spec, platform, stage)
     subscriptions: list[SubscriptionView] = []
     functions = []
     for fn in sorted(svc.functions, key=lambda f: f.key):

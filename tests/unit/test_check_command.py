@@ -205,7 +205,8 @@ def test_a_fleet_of_manifests_is_checked_like_its_specs(tmp_path, capsys):
     code, out, _ = check(capsys, platform_only, "--manifests", manifests)
     assert code == 1
     assert "2 services checked" in out and "SVC4006" in out
-    assert "specs/ledger.yaml:" in out  # findings point at the spec in its own repository
+    # findings point at the spec in its own repository (here, outside any: its file name)
+    assert "\n  ledger.yaml:7:5: error: SVC4006" in out
 
 
 def test_a_publishers_manifest_is_context_for_a_subscriber_without_its_spec(tmp_path, capsys):
@@ -233,3 +234,23 @@ def test_a_broken_manifest_is_an_error_at_the_manifest(tmp_path, capsys):
     bad.write_text('{"svcgen_manifest": 99}')
     assert main(["validate", str(root), "--manifests", str(bad)]) == 1
     assert f"{bad}:1:1: svcgen_manifest: must be manifest format 1, got 99" in capsys.readouterr().err
+
+
+def test_build_writes_each_services_manifest_and_it_reads_back_as_its_spec(tmp_path, capsys):
+    from generator.fleet.manifest import load_manifest
+    from generator.spec.load import load_document
+
+    out = tmp_path / "build"
+    assert main(["build", str(ROOT / "specs"), "--out", str(out), "--no-lint", "--no-code"]) == 0
+    assert "created   " + str(out / "dev" / "ledger" / "manifest.json") in capsys.readouterr().out
+    manifest = out / "dev" / "ledger" / "manifest.json"
+    doc, service = load_manifest(manifest)
+    spec = load_document(ROOT / "specs" / "ledger.yaml")
+    assert (service, doc.file) == ("ledger", "specs/ledger.yaml")  # its path in its repository
+    assert doc.data == spec.data and doc.positions == spec.positions
+    view = json.loads(manifest.read_text())["view"]
+    settle = next(f for f in view["functions"] if f["name"] == "settle-balance")
+    assert settle["queue"] == {"fifo": True, "max_receive_count": 5} and settle["trigger"] == "queue"
+    first = manifest.read_bytes()
+    assert main(["build", str(ROOT / "specs"), "--out", str(out), "--no-lint", "--no-code"]) == 0
+    assert manifest.read_bytes() == first and "identical" in capsys.readouterr().out
