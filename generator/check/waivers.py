@@ -274,8 +274,8 @@ def apply_waivers(findings: list[CheckFinding], waivers: list[Waiver], today: da
             about.append(_about(ExpiredWaiver(), waiver, waivers_doc, ("expires",), message, hint))
         elif waiver.index not in used:
             message = f"{what} matches no finding"
-            hint = ("delete it if the finding was fixed; otherwise correct its rule, service or path "
-                    "(a path waives that key and the keys below it)")
+            hint = ("delete it if the finding was fixed; otherwise correct its rule, service or path: "
+                    "a path waives that key and the keys below it")
             about.append(_about(StaleWaiver(), waiver, waivers_doc, (), message, hint))
     return out, about
 
