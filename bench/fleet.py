@@ -31,8 +31,8 @@ def write_fleet(out: Path, services: int = 100) -> list[Path]:
     shutil.copy(SPECS / "platform.yaml", out / "platform.yaml")
     # the budget check sums reserved concurrency over every copy: give the generated fleet room
     platform = (out / "platform.yaml").read_text()
-    (out / "platform.yaml").write_text(platform.replace("account_concurrency_limit: 1000",
-                                                        "account_concurrency_limit: 100000"))
+    (out / "platform.yaml").write_text(platform.replace("account_concurrency_limit: 1000", "account_concurrency_limit: "
+                                                        "100000").replace("fleet_budget: 100", "fleet_budget: 100000"))
     written = []
     for index in range(services):
         copy, demo = divmod(index, len(DEMO))
