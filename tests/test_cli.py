@@ -22,10 +22,12 @@ def test_build_writes_every_template_and_reports_created_then_identical(tmp_path
     for service in [*services, "platform"]:
         assert (out / "dev" / service / "template.yaml").is_file()
         assert f"created   {out / 'dev' / service / 'template.yaml'}" in first
+    for service in services:  # and each service's manifest beside its template (fleet/manifest.py)
+        assert f"created   {out / 'dev' / service / 'manifest.json'}" in first
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.yaml")}
     assert main(["build", str(SPECS), "--out", str(out), "--no-lint", "--no-code"]) == 0
     second = capsys.readouterr().out
-    assert "created" not in second and f"{len(services) + 1} identical" in second
+    assert "created" not in second and f"{2 * len(services) + 1} identical" in second
     assert mtimes == {p: p.stat().st_mtime_ns for p in out.rglob("*.yaml")}  # nothing rewritten
 
 
