@@ -107,7 +107,7 @@ def svg(lay: Layout) -> str:
     out = [f'<svg id="fleet-svg" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" width="{lay.width:.0f}" '
            f'height="{lay.height:.0f}" role="img" aria-label="fleet event graph">',
            "<defs>"]
-    for tone in ("bus", "store", "workflow", "start", "mixed"):
+    for tone in ("bus", "store", "workflow", "start"):
         out.append(f'<marker id="head-{tone}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
                    f'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="head {tone}"/></marker>')
     out.append("</defs>")

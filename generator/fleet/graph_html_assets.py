@@ -1,7 +1,7 @@
 """The HTML graph's stylesheet and script, inlined into the page (graph_html.py): no network."""
 
 CSS = """\
-:root { --bus: #2563eb; --store: #7c3aed; --workflow: #059669; --start: #d97706; --mixed: #475569;
+:root { --bus: #2563eb; --store: #7c3aed; --workflow: #059669; --start: #d97706;
   --missing: #c62828; --muted: #71717a; --line: #d4d4d8; --ink: #18212f; --panel: 400px; }
 * { box-sizing: border-box; }
 html, body { margin: 0; height: 100%; }
@@ -72,7 +72,7 @@ svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica
 .arrow.bus { stroke: var(--bus); } .arrow.store { stroke: var(--store); } .arrow.workflow { stroke: var(--workflow); stroke-width: 2.6; }
 .arrow.start { stroke: var(--start); stroke-dasharray: 6 4; }
 .head.bus { fill: var(--bus); } .head.store { fill: var(--store); } .head.workflow { fill: var(--workflow); }
-.head.start { fill: var(--start); } .head.mixed { fill: var(--mixed); }
+.head.start { fill: var(--start); }
 text.filter { font-size: 10px; fill: #6d28d9; paint-order: stroke; stroke: #f6f7f9; stroke-width: 4px; }
 svg.has-selection .arrow, svg.has-selection text.filter { opacity: .12; }
 svg.has-selection .arrow.related, svg.has-selection text.filter.related { opacity: 1; }

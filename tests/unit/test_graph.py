@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -327,6 +329,11 @@ def test_graph_command_defaults_to_mermaid_and_writes_out(in_root, capsys, tmp_p
     assert out.read_text() == (GOLDEN / "graph.html").read_text()
 
 
+def test_demo_page_names_no_url_at_all():
+    html = (GOLDEN / "graph.html").read_text()
+    assert "://" not in html and "<link" not in html and "src=" not in html
+
+
 def test_demo_golden_dot_parses_and_shows_the_whole_flow():
     g = parse_dot((GOLDEN / "graph.dot").read_text())
     assert {n for n in g["nodes"] if n.startswith("svc:")} == {
@@ -336,3 +343,12 @@ def test_demo_golden_dot_parses_and_shows_the_whole_flow():
     assert ("event:onboarding:bus:ApplicationSubmitted", "svc:accounts", "workflow onboard-customer") in edges
     assert ("svc:onboarding", "svc:accounts", "resubmit-application starts onboard-customer") in edges
     assert not [e for e in g["edges"] if e[0] == "event:accounts:store:AccountOpened"]  # nobody reads it
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (the DOT parser above still runs)")
+@pytest.mark.parametrize("fleet", ["demo", "small"])
+def test_graphviz_renders_the_dot_without_warnings(fleet, tmp_path):
+    text = (GOLDEN / "graph.dot").read_text() if fleet == "demo" else render_graph(small_fleet(), "dot")
+    result = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.count('<g id="node') == len(parse_dot(text)["nodes"])
