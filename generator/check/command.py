@@ -31,7 +31,8 @@ def add_commands(sub) -> None:
                        help="the released fleet, to find contracts changed incompatibly without a new version "
                             "(SVC4010): git:REF (e.g. git:origin/main), or a directory of specs or manifests")
     check.add_argument("--format", choices=FORMATS, default="text", help="default: text")
-    check.add_argument("--out", type=Path, help="write the report to this file instead of standard output")
+    check.add_argument("--out", type=Path, help="write the report to this file (standard output then gets the "
+                                                "text report, for people reading a CI log)")
     check.add_argument("--today", type=_date, help="judge sunsets and waiver expiries as of this day, "
                                                    "YYYY-MM-DD (default: today, UTC)")
 
@@ -54,11 +55,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                         waivers_path=args.waivers, baseline=args.baseline, today=args.today or utc_today())
     report = render(outcome.findings, args.format, tool_version=svcgen_version(), root=Path.cwd(),
                     services=outcome.services)
-    if args.out:
+    if args.out:  # the file for tools; the log (a person reading CI's output) gets the text report
         write_file(args.out, report)
-        blocking = sum(1 for f in outcome.findings if f.blocking)
-        print(f"wrote {args.out}: {len(outcome.findings)} finding(s), {blocking} blocking, "
-              f"{len(outcome.services)} service(s)", file=sys.stderr)
+        if args.format != "text":
+            sys.stdout.write(render(outcome.findings, "text", tool_version=svcgen_version(), root=Path.cwd(),
+                                    services=outcome.services))
+        print(f"wrote {args.out} ({args.format})", file=sys.stderr)
     else:
         sys.stdout.write(report)
     return 1 if any(f.blocking for f in outcome.findings) else 0

@@ -114,6 +114,11 @@ def test_ci_validates_and_builds_pull_requests_and_builds_dev_on_main(repo):
     for job in (pr, dev):
         assert f"python -m pip install {SOURCE}" in runs(job)
         assert any("git status --porcelain -- specs" in (r or "") for r in runs(job))
+    # the platform's rules over the whole fleet, against the base branch, findings to code scanning
+    assert 'svcgen check --baseline "git:origin/$BASE_REF" --format sarif --out svcgen-check.sarif' in runs(pr)
+    assert pr["steps"][0]["with"] == {"fetch-depth": 0} and pr["permissions"]["security-events"] == "write"
+    upload = next(s for s in pr["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"]["sarif_file"] == "svcgen-check.sarif" and upload["if"].startswith("always()")
     assert 'svcgen validate --branch "$BRANCH"' in runs(pr) and 'svcgen build --branch "$BRANCH"' in runs(pr)
     assert "svcgen build --stage dev" in runs(dev)
     assert {"uses": "actions/upload-artifact@v4", "with": {"name": "templates-dev", "path": "build/dev/"}} in dev["steps"]
