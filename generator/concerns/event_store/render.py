@@ -206,6 +206,7 @@ def _event_source(ctx: RenderContext, publisher: ResolvedFunction) -> None:
         Enabled=True,
     )
     ctx.add(mapping, ORIGIN + ("fan_out",))
+    function.invoked(ctx, publisher, defaults.CHECKOV_STREAM_NO_DLQ)
 
 
 def _render_role(ctx: RenderContext, publisher: ResolvedFunction) -> None:

@@ -30,3 +30,9 @@ HTTP_ACCESS_LOG_FIELDS = {
     "errorMessage": "$context.error.message",
     "authorizerError": "$context.authorizer.error",
 }
+
+# Why a routed function has no function DLQ (checkov CKV_AWS_116, docs/security-scan.md).
+CHECKOV_HTTP_NO_DLQ = (
+    "CKV_AWS_116",
+    "No DLQ: API Gateway invokes it synchronously and returns its error to the HTTP caller; there is no "
+    "event to keep.")

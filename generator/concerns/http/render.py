@@ -19,10 +19,11 @@ from troposphere.apigatewayv2 import (
 )
 from troposphere.awslambda import Permission
 from troposphere.cloudwatch import MetricDimension
-from troposphere.logs import LogGroup
 
 from generator.concerns.http import defaults
+from generator.concerns.function import render as function
 from generator.concerns.alarms import render as alarms
+from generator.concerns.encryption import render as encryption
 from generator.render_context import RenderContext, arn
 from generator.naming import logical
 from generator.concerns.http.resolve import ResolvedRoute
@@ -57,11 +58,7 @@ def render(ctx: RenderContext) -> None:
         ProtocolType="HTTP",
         Tags=ctx.tags(),  # a map for ApiGatewayV2, not the Key/Value list ctx.add would set
     ), origin)
-    ctx.add(LogGroup(
-        ACCESS_LOGS,
-        LogGroupName=names.api_access_log_group(),
-        RetentionInDays=ctx.svc.log_retention_days,
-    ), origin, stateful=True)
+    encryption.log_group(ctx, ACCESS_LOGS, names.api_access_log_group(), origin)
     ctx.add(Stage(
         STAGE,
         ApiId=Ref(API),
@@ -132,6 +129,7 @@ def _route(ctx: RenderContext, fn: ResolvedFunction, auth: str) -> None:
         Principal=INVOKER,
         SourceArn=source_arn(route),
     ), origin)
+    function.invoked(ctx, fn, defaults.CHECKOV_HTTP_NO_DLQ)
 
 
 def source_arn(route: ResolvedRoute) -> Sub:

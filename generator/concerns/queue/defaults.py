@@ -20,3 +20,9 @@ QUEUE_RETENTION_DAYS = 4
 # DLQ retention 14 days, the SQS maximum, so a failed message outlives its source queue's
 # retention and there is time to redrive it (SQS DLQ docs).
 DLQ_RETENTION_DAYS = 14
+
+# Why a queue consumer has no function DLQ (checkov CKV_AWS_116, docs/security-scan.md).
+CHECKOV_SQS_NO_DLQ = (
+    "CKV_AWS_116",
+    "No DLQ: its SQS event source mapping invokes it synchronously; messages that keep failing go to the "
+    "queue's own DLQ (RedrivePolicy).")

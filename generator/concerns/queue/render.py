@@ -13,6 +13,7 @@ from troposphere.awslambda import EventSourceMapping, ScalingConfig
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
 from generator.concerns.queue import defaults
+from generator.concerns.function import render as function
 from generator.concerns.encryption import render as encryption
 from generator.render_context import RenderContext, accept, arn, deny_insecure_transport
 from generator.resolve import ResolvedFunction
@@ -86,6 +87,7 @@ def render_event_source(ctx: RenderContext, fn: ResolvedFunction, queue: Resolve
     if queue.max_concurrency is not None:
         mapping["ScalingConfig"] = ScalingConfig(MaximumConcurrency=queue.max_concurrency)
     accept(ctx.add(EventSourceMapping(f"{fn.logical_id}EventSource", **mapping), origin), SQS_SOURCE_NO_ON_FAILURE)
+    function.invoked(ctx, fn, defaults.CHECKOV_SQS_NO_DLQ)
     ctx.grant(fn.key, CONSUMER_ACTIONS, [GetAtt(queue.logical_id, "Arn")], sid="ConsumeOwnQueue")
     ctx.grant(fn.key, ["kms:Decrypt"], [encryption.key_arn()], sid="DecryptOwnQueue")
 

@@ -30,6 +30,7 @@ from generator.concerns.queue import render as queue_component
 from generator.render_context import Grant, RenderContext, arn
 from generator.concerns.workflow.roles import service_role
 from generator.concerns.schedule import defaults
+from generator.concerns.function import render as function
 from generator.concerns.schedule.resolved import ResolvedSchedule
 
 NAME = "schedule"
@@ -95,6 +96,7 @@ def _render(ctx: RenderContext, fn, schedule: ResolvedSchedule) -> None:
         MaximumEventAgeInSeconds=defaults.ASYNC_MAX_EVENT_AGE_SECONDS,
         DestinationConfig=DestinationConfig(OnFailure=OnFailure(Destination=dlq_arn)),
     ), origin)
+    function.invoked(ctx, fn, defaults.CHECKOV_SCHEDULE_NO_DLQ)
     ctx.grant(fn.key, ["sqs:SendMessage"], [dlq_arn], sid="FailedRuns")
     ctx.grant(fn.key, list(KEY_USE_ACTIONS), [encryption.key_arn()], condition=through_sqs, sid="FailedRunsKey")
     if ctx.persistent:

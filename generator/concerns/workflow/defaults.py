@@ -42,3 +42,9 @@ SEMAPHORE_RETRY_MAX_ATTEMPTS = 20
 SEMAPHORE_RELEASE_MAX_ATTEMPTS = 10
 # The cleanup is one conditional UpdateItem; an EXPRESS execution may run at most 5 minutes.
 SEMAPHORE_CLEANUP_TIMEOUT_SECONDS = 120
+
+# Why a workflow's task function has no function DLQ (checkov CKV_AWS_116, docs/security-scan.md).
+CHECKOV_TASK_NO_DLQ = (
+    "CKV_AWS_116",
+    "No DLQ: Step Functions invokes it synchronously as a workflow task; the workflow's Retry and Catch "
+    "handle a failure.")

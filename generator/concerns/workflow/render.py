@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from troposphere import GetAtt, ImportValue, Ref, Sub
 from troposphere.cloudwatch import MetricDimension
-from troposphere.logs import LogGroup
 from troposphere.pipes import (Pipe, PipeSourceParameters, PipeSourceSqsQueueParameters, PipeTargetParameters,
                                PipeTargetStateMachineParameters)
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
@@ -22,7 +21,7 @@ from generator import function_env, iam
 from generator.concerns.alarms import render as alarms
 from generator.concerns.encryption import render as encryption
 from generator.concerns.function import render as function
-from generator.concerns.workflow import asl as workflow_asl
+from generator.concerns.workflow import asl as workflow_asl, defaults
 from generator.concerns.workflow import semaphore as workflow_semaphore
 from generator.concerns.queue import render as queue_component
 from generator.render_context import Grant, RenderContext, arn
@@ -58,8 +57,7 @@ def render(ctx: RenderContext) -> None:
 
 def _state_machine(ctx: RenderContext, wf: ResolvedWorkflow, timeouts: dict[str, int], origin: tuple) -> None:
     log_group = f"{wf.logical_id}LogGroup"
-    ctx.add(LogGroup(log_group, LogGroupName=wf.log_group_name, RetentionInDays=ctx.svc.log_retention_days),
-            origin, stateful=True)
+    encryption.log_group(ctx, log_group, wf.log_group_name, origin)
     values = {"function": lambda key: GetAtt(_function(ctx, key).logical_id, "Arn"),
               "queue": lambda step: Ref(_pause_by_step(wf, step).queue.logical_id),
               "table": lambda _: Ref(workflow_semaphore.TABLE)}
@@ -78,6 +76,8 @@ def _state_machine(ctx: RenderContext, wf: ResolvedWorkflow, timeouts: dict[str,
         TracingConfiguration=TracingConfiguration(Enabled=True),
     ), origin)
     ctx.export(f"{wf.key}-state-machine-arn", Ref(wf.logical_id), f"ARN of workflow {wf.key}")
+    for key in sorted(workflow_asl.functions_called(wf.steps)):
+        function.invoked(ctx, _function(ctx, key), defaults.CHECKOV_TASK_NO_DLQ)
 
 
 def _function(ctx: RenderContext, key: str):

@@ -19,7 +19,6 @@ from troposphere.cloudwatch import MetricDimension
 from troposphere.dynamodb import (AttributeDefinition, KeySchema, PointInTimeRecoverySpecification,
                                   SSESpecification, Table)
 from troposphere.events import DeadLetterConfig, RetryPolicy, Rule, Target
-from troposphere.logs import LogGroup
 from troposphere.stepfunctions import StateMachine, TracingConfiguration
 
 from generator import iam
@@ -65,8 +64,7 @@ def dynamodb_statements() -> list[dict]:
 
 def render_cleanup(ctx: RenderContext, sem: ResolvedSemaphore, workflows: list) -> None:
     log_group = f"{CLEANUP}LogGroup"
-    ctx.add(LogGroup(log_group, LogGroupName=sem.cleanup_log_group_name,
-                     RetentionInDays=ctx.svc.log_retention_days), ORIGIN, stateful=True)
+    encryption.log_group(ctx, log_group, sem.cleanup_log_group_name, ORIGIN)
     ctx.add(service_role(f"{CLEANUP}Role", sem.cleanup_role_name, f"Runs {sem.cleanup_name}", "states.amazonaws.com",
                          state_machine_arn(sem.cleanup_name), dynamodb_statements() + observability_statements()),
             ORIGIN)
