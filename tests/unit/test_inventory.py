@@ -59,9 +59,8 @@ functions:
 def fleet(tmp_path) -> Path:
     """The demo platform with a sunset for python3.11, a service on it and one on the default."""
     platform = (SPECS / "platform.yaml").read_text()
-    assert "  deprecated: [python3.11]\n" in platform
-    platform = platform.replace("  deprecated: [python3.11]\n",
-                                "  deprecated: [python3.11]\n  sunset: {python3.11: 2026-10-31}\n")
+    assert "  sunset: {python3.11: 2027-04-30}\n" in platform
+    platform = platform.replace("  sunset: {python3.11: 2027-04-30}\n", "  sunset: {python3.11: 2026-10-31}\n")
     (tmp_path / "platform.yaml").write_text(platform)
     (tmp_path / "legacy.yaml").write_text(LEGACY)
     (tmp_path / "current.yaml").write_text(CURRENT)
