@@ -9,4 +9,4 @@ from generator.concerns.concern import Concern
 class ServiceConcern(Concern):
     name = "service"
     rules_modules = ("generator.concerns.service.rules", "generator.concerns.service.names",
-                     "generator.concerns.service.limits")
+                     "generator.concerns.service.limits", "generator.concerns.service.checkov_rules")
