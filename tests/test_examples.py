@@ -100,7 +100,7 @@ def test_example_builds_lint_clean(build, example, stage):
     assert not result.failed
     written = {f.path.relative_to(out).as_posix() for f in result.files}
     services = {a.stack for a in result.artifacts} - {pipeline.PLATFORM_DIR}
-    expected = {f"{stage}/{s}/{pipeline.TEMPLATE_FILE}" for s in services}
+    expected = {f"{stage}/{s}/{name}" for s in services for name in (pipeline.TEMPLATE_FILE, "manifest.json")}
     expected.add(f"{stage}/{pipeline.PLATFORM_DIR}/{pipeline.TEMPLATE_FILE}")  # every stage has its own
     assert written == expected
 
