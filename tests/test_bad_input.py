@@ -57,7 +57,7 @@ EXPECTED: dict[str, list] = {
     ],
     "contract_publisher_absent.yaml": [
         "contract_publisher_absent.yaml:7:9: functions.charge.subscribe[0]: needs the contract of CardIssued from "
-        "cards, got no spec for cards in this build (put cards.yaml beside platform.yaml)",
+        "cards, got no spec for cards in this build (put cards.yaml beside platform.yaml, or pass the manifest its build wrote with --manifests PATH)",
     ],
     # --- shape: keys, types, ranges, names ---------------------------------------------------
     "unknown_key_typo.yaml": [

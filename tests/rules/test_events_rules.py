@@ -121,7 +121,8 @@ def test_ordinary_field_names_are_fine():
 def test_a_subscription_to_a_service_outside_the_build_is_refused():
     (error,) = fails("SVC1707", notifications(publisher="cards"))
     assert where([error]) == [("notifications.yaml", 7, "functions.notify.subscribe[0]")]
-    assert error.hint == "put cards.yaml beside platform.yaml"
+    assert error.hint == ("put cards.yaml beside platform.yaml, or pass the manifest its build wrote with "
+                          "--manifests PATH")
 
 
 def test_a_subscription_to_a_service_in_the_build_is_fine():

@@ -131,7 +131,9 @@ class SubscribedContractKnown(SpecRule):
             # A publisher in the build lists the event with its contract, or other rules say why not.
             if site.event is not None and publisher not in ctx.fleet.by_name and publisher not in ctx.fleet.broken:
                 yield self.error(ctx.doc, site.path, f"needs the contract of {site.event} from {publisher}, got no "
-                                 f"spec for {publisher} in this build", f"put {publisher}.yaml beside platform.yaml")
+                                 f"spec for {publisher} in this build",
+                                 f"put {publisher}.yaml beside platform.yaml, or pass the manifest its build wrote with "
+                                 f"--manifests PATH")
 
 
 class ModelNamesDistinct(SpecRule):
