@@ -1,0 +1,54 @@
+"""serialize.to_yaml writes the layout itself and each scalar through PyYAML: its text must be
+byte for byte PyYAML's (`pyyaml_text`), on every template svcgen renders and on any data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import serialize
+from generator.artifacts import render_all
+from generator.serialize import canonical, pyyaml_text, to_yaml
+from generator.stages import resolve_stage
+from generator.workspace import load_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+FLEETS = [ROOT / "specs", ROOT / "tests" / "tuned", *sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir())]
+
+
+@pytest.mark.parametrize("fleet", FLEETS, ids=lambda p: p.name)
+def test_every_rendered_template_is_pyyamls_text(fleet):
+    ws = load_workspace([fleet])
+    for stage in (ws.platform.stages.persistent[0], "pr-42"):
+        for artifact in render_all(ws, resolve_stage(stage, ws.platform)):
+            assert artifact.text == pyyaml_text(canonical(artifact.template)), (fleet.name, stage, artifact.stack)
+
+
+TRICKY = ["", " ", "a b", "yes", "No", "off", "y", "n", "~", "null", "1", "1.0", "0x1F", "1e3", "-", "- a", "a: b",
+          "a:b", "#", "a #b", "'", "it's", '"', "{x}", "[x]", "*a", "&a", "!t", "%x", "@x", "`x", "a\nb", "a\n",
+          " lead", "trail ", "é", "日本", "\t", "\x85", "\u2028", "a" * 130, "${AWS::Region}", "arn:aws:s3:::b/*",
+          "2026-01-01", "12:30", "?", "? x", "|", ">", "=", "<<"]
+scalars = st.one_of(st.sampled_from(TRICKY), st.text(max_size=12), st.integers(), st.booleans(), st.none(),
+                    st.floats(allow_nan=False, allow_infinity=False))
+keys = st.one_of(st.sampled_from(TRICKY), st.text(min_size=1, max_size=12))
+data = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                    st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(keys, data, max_size=5))
+def test_any_data_is_written_as_pyyaml_writes_it(metadata):
+    template = {"Metadata": metadata}
+    text = to_yaml(template)
+    assert text == pyyaml_text(canonical(template))  # (its round trip is PyYAML's: `\x85` is not)
+
+
+def test_a_multi_line_string_sends_the_template_to_pyyaml(monkeypatch):
+    calls = []
+    monkeypatch.setattr(serialize, "pyyaml_text", lambda data: calls.append(data) or "pyyaml\n")
+    serialize._value.cache_clear()
+    assert to_yaml({"Description": "one\ntwo"}) == "pyyaml\n"
+    assert calls[-1] == {"Description": "one\ntwo"}  # the whole template, not just the scalar
