@@ -1,5 +1,8 @@
 """`svcgen`: arguments -> pipeline -> exit code. 0 ok, 1 invalid input or findings, 2 usage,
-130 interrupted (Ctrl-C), 141 standard output closed (a reader such as `head` left)."""
+130 interrupted (Ctrl-C), 141 standard output closed (a reader such as `head` left).
+
+Only what builds the parser is imported here: each command imports the pipeline it needs when it
+runs, so `svcgen --help` and a build with nothing to do (build_cache.py) stay fast."""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from generator import pipeline
-from generator.cli_args import input_arguments, stage_arguments
+from generator.cli_args import INVOKE_EPILOG, NEW_OPTIONS, input_arguments, stage_arguments
 from generator.deploy.commands import RUNNERS as DEPLOY_RUNNERS, add_commands as add_deploy_commands
 from generator.deploy.local.commands import RUNNERS as LOCAL_RUNNERS, add_commands as add_local_commands
 from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands as add_ops_commands
@@ -17,10 +19,8 @@ from generator.errors import SpecErrors, UsageError
 from generator.check.command import RUNNERS as CHECK_RUNNERS, add_commands as add_check_commands
 from generator.fleet.commands import RUNNERS as FLEET_RUNNERS, add_commands as add_fleet_commands
 from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
-from generator.schema_gen import schema_home, schema_texts
-from generator.stages import resolve_stage, stage_from_branch
 from generator.version import svcgen_version
-from generator.workspace import NOT_A_PLATFORM, default_inputs, load_workspace, read_workspace, specs_dir
+from generator.inputs import NOT_A_PLATFORM, default_inputs, specs_dir
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # The shell's codes for a process ended by SIGINT and by SIGPIPE (128 + signal number).
@@ -91,12 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("--update-readme", type=Path, metavar="FILE",
                        help="rewrite the rule table between the rules:begin/end markers of FILE")
 
-    from generator.scaffold import OPTIONS
-
     new = sub.add_parser("new", help="create a service: spec, code, tests, README and CI workflow",
                          description="Create a service from svcgen's cookiecutter template, asking for what "
                                      "is not given, then build it once (lint included) so it is complete.",
-                         epilog=f"--option keys: {', '.join(OPTIONS)}. The spec goes to DIR/NAME.yaml, "
+                         epilog=f"--option keys: {', '.join(NEW_OPTIONS)}. The spec goes to DIR/NAME.yaml, "
                                 "the code to DIR/NAME/; nothing existing is overwritten.")
     new.add_argument("name", help="service name (kebab-case)")
     new.add_argument("--dir", type=Path, default=None,
@@ -106,13 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                      help="set a template variable (repeatable)")
 
-    from generator.invoke import EPILOG
 
     invoke = sub.add_parser("invoke", help="run one function locally with a real event shape",
                             description="Run a function's generated Lambda entry in a local Python process "
                                         "(PYTHONPATH=its code directory) with the event shape Lambda passes it; "
                                         "print its response and log lines. Needs no AWS access.",
-                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                            epilog=INVOKE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     invoke.add_argument("service")
     invoke.add_argument("function", help="the function's name in the spec")
     source = invoke.add_mutually_exclusive_group()
@@ -192,6 +189,9 @@ def _run(argv: list[str]) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.workspace import read_workspace
+
     ws = read_workspace(args.paths, args.platform, args.manifests)
     stage = _stage_name(args, ws.platform)
     result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
@@ -221,6 +221,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _branch_stage(branch: str, platform) -> str:
+    from generator.stages import stage_from_branch
+
     name = stage_from_branch(branch)
     if name in platform.stages.persistent:
         raise UsageError(f"branch {branch!r} maps to persistent stage {name!r}; pass --stage explicitly")
@@ -235,6 +237,9 @@ def _stage_name(args: argparse.Namespace, platform) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.workspace import read_workspace
+
     ws = read_workspace(args.paths, args.platform, args.manifests)
     checked = pipeline.check(ws, _stage_name(args, ws.platform))
     for warning in checked.warnings:
@@ -271,6 +276,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from generator.schema_gen import schema_home, schema_texts
+
     out = args.out
     if out is None:
         directory = specs_dir()
@@ -285,7 +292,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_outputs(args: argparse.Namespace) -> int:
+    from generator import pipeline
     from generator.discovery import interfaces, render_json, render_table
+    from generator.stages import resolve_stage
+    from generator.workspace import load_workspace
 
     ws = load_workspace(args.paths, args.platform, args.manifests)
     stage = resolve_stage(args.stage, ws.platform)
@@ -295,6 +305,9 @@ def cmd_outputs(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
+    from generator.stages import stage_from_branch
+    from generator.workspace import load_workspace
+
     # A branch named `prod` must never become a CI build of the prod stage.
     if args.platform.is_file():
         print(_branch_stage(args.branch, load_workspace([], args.platform).platform))

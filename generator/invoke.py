@@ -36,25 +36,6 @@ from generator.resolve import resolve_service
 from generator.stages import resolve_stage
 from generator.workspace import SPEC_SUFFIXES, ServiceInput, Workspace, load_workspace
 
-EPILOG = """\
-events (--event FILE, JSON):
-  queue consumer   a full SQS event ({"Records": [...]}) as is; an EventBridge envelope (has
-                   "detail-type") or just its "detail" (for a function with one subscription)
-                   is wrapped into an SQS batch of one record
-  HTTP route       a full API Gateway HTTP API (payload 2.0) event (has "requestContext") as
-                   is; anything else is the request body for the function's route
-  workflow task    {"ids": ..., "execution": ..., "step": ...} as is; anything else is the ids
-  other functions  the event as is
-without --event: the sample of the function's first subscription (or --sample EVENT), a request
-to its route with path parameters "<name>-1", or the task ids {"id": "id-1"}.
-
-The response is printed on stdout, the function's log lines on stderr. Nothing reaches AWS:
-credentials are dummies (AWS_ACCESS_KEY_ID=testing ...); with --aws local (the default) every call
-goes to an in-memory AWS (moto) holding the function's event store table, bus, topic and
-workflows, and what the function changed there is reported; with --aws none AWS_ENDPOINT_URL is a
-closed local port. Idempotency and tracing are off; the environment is the stage's, with local
-placeholders for other resources."""
-
 # Every AWS SDK call goes here and is refused at once (port 9 is "discard"; nothing listens).
 NOWHERE = "http://127.0.0.1:9"
 # Interpreter start and imports, on top of the function's own timeout.

@@ -28,6 +28,7 @@ from jinja2.ext import Extension
 from pydantic import TypeAdapter, ValidationError
 
 from generator.codegen.functions import SUPPORT_MODULES, snake
+from generator.cli_args import NEW_OPTIONS
 from generator.errors import SpecErrors, UsageError
 from generator.schema_gen import SERVICE_SCHEMA, in_checkout, schema_home, schema_texts
 from generator.spec.load import load_document
@@ -42,7 +43,7 @@ NAME_RULE = "service names are kebab-case: lowercase letters, digits and '-', st
 NO_EVENT = "none"
 # The variables a user may set with --option (cookiecutter.json's public keys except `service`,
 # which is the NAME argument), in prompt order.
-OPTIONS = ("owner", "description", "runtime", "event", "from", "function", "svcgen_install")
+OPTIONS = NEW_OPTIONS
 
 
 class ScaffoldError(Exception):

@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.version import svcgen_version
 from generator.cli_args import aws_arguments, input_arguments, stage_arguments
 from generator.errors import UsageError
-from generator.workspace import default_inputs
+from generator.inputs import default_inputs
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DEFAULT_CONCURRENCY = 4

@@ -21,7 +21,7 @@ LOCAL_REGION = "eu-west-1"
 
 
 def add_commands(sub) -> None:
-    from generator.deploy.local.server import DEFAULT_PORT
+    from generator.deploy.local import DEFAULT_PORT
 
     local = sub.add_parser("local", help="a local AWS (moto) to deploy to with --local",
                            description="Start, stop or check a local AWS: moto's server mode on 127.0.0.1, "

@@ -22,10 +22,10 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generator.deploy.local import DEFAULT_PORT
 from generator.deploy.local.compat import SERVER_ENV
 
 HOST = "127.0.0.1"  # never another interface: moto accepts any request without credentials
-DEFAULT_PORT = 5050
 STARTUP_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 STATE_FILE = "local.json"
