@@ -18,7 +18,7 @@ from generator.deploy.ops_commands import RUNNERS as OPS_RUNNERS, add_commands a
 from generator.errors import SpecErrors, UsageError
 from generator.check.command import RUNNERS as CHECK_RUNNERS, add_commands as add_check_commands
 from generator.fleet.commands import RUNNERS as FLEET_RUNNERS, add_commands as add_fleet_commands
-from generator.output import Outcome, WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
+from generator.output import WriteError, out_dir, summary, write_file  # out_dir refuses `--out ""`
 from generator.version import svcgen_version
 from generator.inputs import NOT_A_PLATFORM, default_inputs, specs_dir
 
@@ -189,35 +189,9 @@ def _run(argv: list[str]) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator import pipeline
-    from generator.workspace import read_workspace
+    from generator.build_command import cmd_build as build
 
-    ws = read_workspace(args.paths, args.platform, args.manifests)
-    stage = _stage_name(args, ws.platform)
-    result = pipeline.build(ws, stage, args.out, lint=not args.no_lint, dry_run=args.dry_run,
-                            code=not args.no_code, force=args.force, prune_orphans=args.prune_orphans)
-    for warning in result.warnings:
-        print(warning.render(), file=sys.stderr)
-    for artifact, finding in result.findings:
-        print(pipeline.describe_finding(args.out, artifact, finding), file=sys.stderr)
-    if result.failed:
-        errors = sum(1 for _, f in result.findings if f.severity == "error")
-        print(f"{errors} lint error(s); nothing was written", file=sys.stderr)
-        return EXIT_INVALID
-    verb = "would be " if args.dry_run else ""
-    for item in result.files:
-        print(f"{verb}{item.outcome.value:9} {item.path}")
-    print(f"stage {result.stage.name} ({result.stage.described}): {summary(result.files)}, {len(result.findings)} finding(s)")
-    orphaned = sum(1 for f in result.files if f.outcome is Outcome.ORPHANED)
-    if orphaned:
-        print(f"{orphaned} generated file(s) belong to no function any more (renamed or removed?); "
-              "pass --prune-orphans to remove them", file=sys.stderr)
-    conflicts = [f for f in result.files if f.outcome is Outcome.CONFLICT]
-    if conflicts:
-        print(f"{len(conflicts)} generated file(s) were edited by hand and were not overwritten; move the change "
-              "into your handler modules, or pass --force to regenerate them", file=sys.stderr)
-        return EXIT_INVALID
-    return EXIT_OK
+    return build(args, _stage_name)
 
 
 def _branch_stage(branch: str, platform) -> str:
