@@ -12,6 +12,8 @@ from generator import build_cache, pipeline
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+# Real builds of the demo platform on disk, a dozen of them: the slow tier.
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

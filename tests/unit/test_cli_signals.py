@@ -49,6 +49,7 @@ def _default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.e2e  # a real svcgen process: the slow tier
 def test_a_real_ctrl_c_at_a_prompt(tmp_path):
     """SIGINT to a process waiting at `svcgen init`'s first prompt, as a terminal sends it."""
     proc = subprocess.Popen([*SVCGEN, "init", str(tmp_path / "repo")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -70,6 +71,7 @@ def test_a_real_ctrl_c_at_a_prompt(tmp_path):
     assert not (tmp_path / "repo").exists()
 
 
+@pytest.mark.e2e  # a real svcgen process: the slow tier
 def test_closed_stdin_in_a_real_process(tmp_path):
     run = subprocess.run([*SVCGEN, "init", str(tmp_path / "repo")], stdin=subprocess.DEVNULL, capture_output=True,
                          text=True, timeout=60)
@@ -78,6 +80,7 @@ def test_closed_stdin_in_a_real_process(tmp_path):
                           "to ask nothing\n")
 
 
+@pytest.mark.e2e  # a real svcgen process: the slow tier
 def test_a_reader_that_leaves_is_no_error(tmp_path):
     """`svcgen rules | head -1`: the pipe is closed before svcgen writes; it ends quietly with 141."""
     read, write = os.pipe()
@@ -90,6 +93,7 @@ def test_a_reader_that_leaves_is_no_error(tmp_path):
     assert run.returncode == 141
 
 
+@pytest.mark.e2e  # a real svcgen process: the slow tier
 @pytest.mark.skipif(not Path("/bin/sh").exists(), reason="needs a POSIX shell")
 def test_rules_piped_into_head(tmp_path):
     run = subprocess.run(f"{' '.join(SVCGEN)} rules | head -1", shell=True, capture_output=True, text=True,

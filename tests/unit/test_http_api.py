@@ -188,6 +188,7 @@ def test_server_errors_alarm_in_persistent_stages_only():
     assert "HttpApiServerErrorsAlarm" not in rendered(ROUTES, stage="pr-7")["Resources"]
 
 
+@pytest.mark.e2e  # cfn-lint over rendered templates: the slow tier
 @pytest.mark.parametrize("platform", [PLATFORM, JWT], ids=["iam", "jwt"])
 @pytest.mark.parametrize("stage", ["dev", "pr-7"])
 def test_lint_clean_with_serverless_rules(linter, platform, stage):

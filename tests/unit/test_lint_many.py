@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator import lint_many
 from generator.findings import Finding
 
@@ -46,6 +48,7 @@ def test_unreadable_cache_entry_is_linted_again(linter, tmp_path):
     assert counting.calls == 2
 
 
+@pytest.mark.e2e  # starts worker processes: the slow tier
 def test_parallel_lint_matches_in_process_lint(linter):
     texts = [BAD, BAD.replace("100000", "100"), BAD, BAD.replace("100000", "200000")]
     parallel = lint_many.lint_texts(texts, "eu-west-1", None)

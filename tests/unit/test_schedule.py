@@ -240,6 +240,7 @@ def test_enabled_in_the_spec_wins(stage, enabled, state):
 
 # --- lint -------------------------------------------------------------------------------------
 
+@pytest.mark.e2e  # cfn-lint over rendered templates: the slow tier
 @pytest.mark.parametrize("stage", ["dev", "pr-7"])
 def test_rendered_template_is_lint_clean(linter, stage):
     text = to_yaml(rendered(SPEC, stage))

@@ -38,7 +38,7 @@ data = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4)
                                                     st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, data, max_size=5))
 def test_any_data_is_written_as_pyyaml_writes_it(metadata):
     template = {"Metadata": metadata}

@@ -199,6 +199,7 @@ workflows:
 """
 
 
+@pytest.mark.e2e  # cfn-lint over a rendered template: the slow tier
 def test_functions_that_are_called_and_start_or_review_the_same_workflow_make_no_cycle(linter):
     template = rendered(TANGLED)
     findings = linter.lint(to_yaml(template), "template.yaml")
