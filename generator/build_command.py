@@ -20,14 +20,19 @@ def cmd_build(args: argparse.Namespace, stage_name) -> int:
     """`stage_name(args, platform)`: the stage the arguments ask for (cli.py says how)."""
     cached = build_cache.replay(args)
     if cached is not None:
-        return _print(cached, verb="")
+        return _print(cached, verb="", quiet=args.quiet)
     from generator import pipeline
+    from generator.progress import Progress
     from generator.workspace import read_workspace
 
-    ws = read_workspace(args.paths, args.platform, args.manifests)
-    result = pipeline.build(ws, stage_name(args, ws.platform), args.out, lint=not args.no_lint,
-                            dry_run=args.dry_run, code=not args.no_code, force=args.force,
-                            prune_orphans=args.prune_orphans)
+    progress = Progress(enabled=not args.quiet)
+    try:
+        ws = read_workspace(args.paths, args.platform, args.manifests, progress=progress)
+        result = pipeline.build(ws, stage_name(args, ws.platform), args.out, lint=not args.no_lint,
+                                dry_run=args.dry_run, code=not args.no_code, force=args.force,
+                                prune_orphans=args.prune_orphans, progress=progress)
+    finally:
+        progress.finish()
     errors = [warning.render() for warning in result.warnings]
     errors += [pipeline.describe_finding(args.out, artifact, finding) for artifact, finding in result.findings]
     if result.failed:
@@ -42,18 +47,20 @@ def cmd_build(args: argparse.Namespace, stage_name) -> int:
                       "pass --prune-orphans to remove them")
     report = build_cache.Report([(f.outcome.value, str(f.path)) for f in result.files],
                                 f"stage {result.stage.name} ({result.stage.described})", len(result.findings), errors)
-    code = _print(report, verb="would be " if args.dry_run else "")
+    code = _print(report, verb="would be " if args.dry_run else "", quiet=args.quiet)
     if code == EXIT_OK:
         _keep(args, ws, result, report)
     return code
 
 
-def _print(report: build_cache.Report, verb: str) -> int:
+def _print(report: build_cache.Report, verb: str, quiet: bool) -> int:
+    """The report; `quiet`: only its problems (warnings, findings, conflicts, orphans) and summary."""
     for line in report.errors:
         print(line, file=sys.stderr)
     files = [FileResult(Path(path), Outcome(outcome)) for outcome, path in report.files]
     for item in files:
-        print(f"{verb}{item.outcome.value:9} {item.path}")
+        if not quiet or item.outcome in (Outcome.CONFLICT, Outcome.ORPHANED):
+            print(f"{verb}{item.outcome.value:9} {item.path}")
     print(f"{report.stage}: {summary(files)}, {report.findings} finding(s)")
     conflicts = [f for f in files if f.outcome is Outcome.CONFLICT]
     if conflicts:

@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="overwrite generated files that were edited by hand (conflicts)")
     build.add_argument("--no-code", action="store_true", help="templates only; do not generate handler code")
+    build.add_argument("--quiet", "-q", action="store_true",
+                       help="print only problems (warnings, findings, conflicts) and the summary; no progress")
     build.add_argument("--prune-orphans", action="store_true",
                        help="remove generated files no function generates any more (a renamed or removed "
                             "function's); edited ones only with --force")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import signal
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -40,30 +41,38 @@ def _lint_source_digest() -> str:
     return hashlib.sha256((Path(__file__).parent / "lint.py").read_bytes()).hexdigest()
 
 
-def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None) -> list[list]:
-    """Findings for each text, in order. `linter` forces serial, in-process linting."""
+def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None, progress=None,
+               names: list[str] | None = None) -> list[list]:
+    """Findings for each text, in order. `linter` forces serial, in-process linting; `progress`
+    hears of each template linted (by its name in `names`)."""
     keys = [cache_key(t, region) for t in texts]
     results: list[list | None] = [_cached(cache_root, k, Finding) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
-        fresh = _lint(region, [texts[i] for i in todo], linter)
-        for i, findings in zip(todo, fresh):
+        if progress is not None:
+            progress.phase("linting", len(todo))
+        for i, findings in zip(todo, _lint(region, [texts[i] for i in todo], linter)):
             results[i] = findings
             _store(cache_root, keys[i], findings)
+            if progress is not None:
+                progress.advance(names[i] if names else str(i + 1))
     return results  # type: ignore[return-value]
 
 
-def _lint(region: str, texts: list[str], linter) -> list[list]:
+def _lint(region: str, texts: list[str], linter) -> Iterator[list]:
+    """Each text's findings, in order, as each is done (the caller reports progress)."""
     workers = min(os.cpu_count() or 1, len(texts))
     if linter is not None or workers < 2 or len(texts) < PARALLEL_MINIMUM:
         if linter is None:
             from generator.lint import Linter
 
             linter = Linter(regions=[region])
-        return [linter.lint(t, "") for t in texts]
+        for text in texts:
+            yield linter.lint(text, "")
+        return
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(region,))
     try:
-        return list(pool.map(_lint_in_worker, texts))
+        yield from pool.map(_lint_in_worker, texts)
     finally:  # on Ctrl-C: drop the templates not yet started, wait only for those being linted
         pool.shutdown(wait=True, cancel_futures=True)
 

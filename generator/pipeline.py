@@ -55,7 +55,7 @@ class Checked:
     warnings: list[SpecError]
 
 
-def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
+def check(ws: Workspace, stage_name: str, code: bool = True, progress=None) -> Checked:
     """The one validation stage, shared by `svcgen validate` and `svcgen build`: every spec and
     fleet rule (already run by read_workspace), then every sound target service is resolved and
     rendered in memory and its template rules run, imports are matched with exports, and its code
@@ -65,7 +65,7 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
     stage = resolve_stage(stage_name, ws.platform)
     errors = list(ws.errors)
     sound = [item for item in ws.target_services if ws.is_sound(item)]
-    artifacts = render_all(ws, stage, sound)
+    artifacts = render_all(ws, stage, sound, progress)
     by_name = {item.spec.service: item for item in sound}
     for artifact in artifacts:
         if artifact.stack == PLATFORM_DIR:
@@ -77,7 +77,7 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
             errors.extend(rule.check(ctx))
     if not errors:  # imports are matched across the whole build: only once every stack rendered
         errors += check_imports(artifacts, ws, stage)
-    planned = plan_code(ws, stage, sound, _resolved(artifacts)) if code else []
+    planned = plan_code(ws, stage, sound, _resolved(artifacts), progress) if code else []
     if errors:
         raise SpecErrors(errors + ws.warnings)
     return Checked(stage, artifacts, planned, list(ws.warnings))
@@ -85,20 +85,22 @@ def check(ws: Workspace, stage_name: str, code: bool = True) -> Checked:
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
           linter: "Linter | None" = None, code: bool = True, force: bool = False,
-          prune_orphans: bool = False) -> BuildResult:
+          prune_orphans: bool = False, progress=None) -> BuildResult:
     """Templates into `out`, and each target service's code (plumbing, handler stubs) beside its
     spec. Everything is checked first (`check`); nothing is written if anything failed. The code
     directories are reviewed against the plan (user_code.py): user files that no longer match
     their function are warnings, owned files no function generates are orphans (removed with
     `prune_orphans`: the unedited ones, and edited ones too with `force`)."""
-    checked = check(ws, stage_name, code)
+    checked = check(ws, stage_name, code, progress)
     result = BuildResult(checked.stage, checked.artifacts, warnings=checked.warnings)
     planned_code = checked.code
     orphans = _review_code(ws, _resolved(checked.artifacts), planned_code, result) if code else []
     if lint:
         texts = [a.text for a in result.artifacts]
         cache = None if dry_run else out
-        for artifact, findings in zip(result.artifacts, lint_texts(texts, ws.platform.region, cache, linter)):
+        names = [a.stack for a in result.artifacts]
+        for artifact, findings in zip(result.artifacts, lint_texts(texts, ws.platform.region, cache, linter,
+                                                                   progress, names)):
             result.findings.extend((artifact, f) for f in findings)
     if not result.failed:
         # Templates and code files in one `apply`: one transaction, so a full disk or a refused
@@ -134,16 +136,22 @@ def _review_code(ws: Workspace, resolved: dict, planned: list, result: BuildResu
     return found
 
 
-def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: dict | None = None) -> list:
+def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: dict | None = None,
+              progress=None) -> list:
     """Every code file of `items` (default: every target), validated: codegen assumes every rule held.
     `resolved`: service name -> ResolvedService already made for this stage (the rest are resolved here)."""
     from generator.codegen import plan_service_code
 
     resolved = resolved or {}
     planned = []
-    for item in sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service):
+    targets = sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service)
+    if progress is not None:
+        progress.phase("generating code", len(targets))
+    for item in targets:
         svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
         planned += plan_service_code(item, ws, svc)
+        if progress is not None:
+            progress.advance(item.spec.service)
     return planned
 
 
