@@ -32,6 +32,14 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, int]:
     return wall, cpu, after.ru_maxrss // 1024
 
 
+def medians(name: str, samples: list[tuple[float, float, int]]) -> str:
+    """One line: the median wall and CPU seconds of `samples` (from `timed`) and their peak memory."""
+    wall = statistics.median(s[0] for s in samples)
+    cpu = statistics.median(s[1] for s in samples)
+    return (f"{name:40} median {wall:7.2f} s wall, {cpu:7.2f} s CPU  (peak RSS ≤ {max(s[2] for s in samples)} MB, "
+            f"{len(samples)} runs)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -48,11 +56,7 @@ def main() -> None:
             f"inventory, fleet of {args.services}": ["inventory", str(fleet)],
         }
         for name, command in cases.items():
-            samples = [timed(command, root) for _ in range(args.runs)]
-            wall = statistics.median(s[0] for s in samples)
-            cpu = statistics.median(s[1] for s in samples)
-            print(f"{name:32} median {wall:6.2f} s wall, {cpu:6.2f} s CPU  (peak RSS ≤ {max(s[2] for s in samples)} MB, "
-                  f"{args.runs} runs)")
+            print(medians(name, [timed(command, root) for _ in range(args.runs)]))
 
 
 if __name__ == "__main__":

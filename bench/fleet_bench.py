@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_bench import timed  # noqa: E402  (bench/ is not a package)
+from check_bench import medians, timed  # noqa: E402  (bench/ is not a package)
 from fleet import write_fleet  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,10 +41,7 @@ def main() -> None:
             shutil.rmtree(Path(scratch) / "build", ignore_errors=True)
     label = f"fleet of {args.services}, {'lint' if args.lint else 'no lint'}"
     for name, runs in samples.items():
-        wall = statistics.median(s[0] for s in runs)
-        cpu = statistics.median(s[1] for s in runs)
-        print(f"{label}, {name:17} median {wall:7.2f} s wall, {cpu:7.2f} s CPU  (peak RSS ≤ {max(s[2] for s in runs)} MB, "
-              f"{args.runs} runs)")
+        print(medians(f"{label}, {name}", runs))
 
 
 if __name__ == "__main__":
