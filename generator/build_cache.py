@@ -7,8 +7,9 @@ hash of everything that determined it, and what it reported:
   manifest loaded as context; and which specs the directories held;
 - each service's code directory (every file in it: owned files, the user's handlers and tests);
 - every file it wrote outside the code directories (templates, manifests), as written;
-- svcgen itself (its version and every file of its package) and the versions of the libraries
-  that shape the output; for a build that lints, the day (cfn-lint's findings depend on it).
+- svcgen itself (its version and every file of its package), the Python running it and the
+  versions of the libraries that shape the output; for a build that lints, the day (cfn-lint's
+  findings depend on it).
 
 The next build with the same request first hashes these again (a few milliseconds for a fleet of
 100 services; only `inputs.py`, `output.py` and this module are imported). If every hash matches,
@@ -23,6 +24,7 @@ import datetime
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +112,7 @@ def keep(args, discovered: list[Path], inputs: list[Path], code_dirs: list[Path]
 
 
 def environment(lint: bool) -> dict:
-    """svcgen and the libraries that shape a build; the day, for a build that lints."""
+    """svcgen, the Python and the libraries that shape a build; the day, for a build that lints."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
@@ -119,7 +121,7 @@ def environment(lint: bool) -> dict:
             versions[name] = version(name)
         except PackageNotFoundError:
             versions[name] = ""
-    return {"svcgen": svcgen_digest(), "libraries": versions,
+    return {"svcgen": svcgen_digest(), "libraries": versions, "python": sys.version,
             "day": datetime.date.today().isoformat() if lint else ""}
 
 

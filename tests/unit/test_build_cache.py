@@ -109,7 +109,7 @@ def test_another_request_is_another_record(repo, capsys):
     assert build(capsys)[0] == 0 and len(runs) == 2  # the first request's record still holds
 
 
-def test_a_changed_svcgen_or_library_runs_the_pipeline(repo, capsys, monkeypatch):
+def test_a_changed_svcgen_library_or_python_runs_the_pipeline(repo, capsys, monkeypatch):
     root, runs = repo
     monkeypatch.setattr(build_cache, "svcgen_digest", lambda: "another svcgen")
     build(capsys)
@@ -117,6 +117,9 @@ def test_a_changed_svcgen_or_library_runs_the_pipeline(repo, capsys, monkeypatch
     monkeypatch.setattr(build_cache, "SHAPING_DISTRIBUTIONS", build_cache.SHAPING_DISTRIBUTIONS + ("pip",))
     build(capsys)
     assert len(runs) == 2
+    monkeypatch.setattr(build_cache.sys, "version", "3.99.0 (another Python)")
+    build(capsys)
+    assert len(runs) == 3
 
 
 def test_a_dry_run_neither_answers_from_the_record_nor_keeps_one(repo, capsys):
