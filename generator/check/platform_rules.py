@@ -198,8 +198,10 @@ class FleetConcurrency(PlatformRule):
         total = sum(r for _, _, r in reserved)
         if budget and total > budget:
             detail = ", ".join(f"{item.spec.service}.{name}={r}" for item, name, r in reserved)
-            for item in sorted({i.spec.service: i for i, _, _ in reserved}.values(), key=lambda i: i.spec.service):
-                name = _reserved(item)[0][0]
+            first: dict[str, tuple] = {}  # each reserving service, at its first reserving function
+            for item, name, _ in reserved:
+                first.setdefault(item.spec.service, (item, name))
+            for item, name in (first[service] for service in sorted(first)):
                 yield self.error(item.doc, ("functions", name, "reserved_concurrency"),
                                  f"the fleet's reserved concurrency must be ≤ {budget}, got {total} ({detail})",
                                  "lower reserved_concurrency somewhere, or raise rules.concurrency.fleet_budget")
@@ -252,8 +254,7 @@ class UnconsumedEvents(PlatformRule):
     source = CHECKS_DOC
 
     def check(self, ctx):
-        consumed = {(s.publisher or item.spec.service, s.event) for item in ctx.fleet.services
-                    for s in subscriptions_of(item.spec)}
+        consumed = _subscribers(ctx.fleet)
         for item in ctx.services:
             name = item.spec.service
             for i, event in enumerate(item.spec.publishes):
@@ -280,10 +281,7 @@ class ContractVersions(PlatformRule):
     source = CHECKS_DOC
 
     def check(self, ctx):
-        subscribers = {}
-        for item in ctx.fleet.services:
-            for s in subscriptions_of(item.spec):
-                subscribers.setdefault((s.publisher or item.spec.service, s.event), []).append(item.spec.service)
+        subscribers = _subscribers(ctx.fleet)
         for item in ctx.services:
             before = ctx.baseline.get(item.spec.service)
             for event, contract in sorted(item.spec.events.items()):
@@ -296,6 +294,15 @@ class ContractVersions(PlatformRule):
                                      f"a contract with subscribers must get a new version for an incompatible change, "
                                      f"got {change} at version {contract.version}",
                                      f"bump events.{event}.version (subscribers: {', '.join(sorted(set(readers)))})")
+
+
+def _subscribers(fleet: Fleet) -> dict[tuple[str, str], list[str]]:
+    """(publisher, event) -> the services of the fleet that subscribe to it (bus or store)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for item in fleet.services:
+        for site in subscriptions_of(item.spec):
+            found.setdefault((site.publisher or item.spec.service, site.event), []).append(item.spec.service)
+    return found
 
 
 def _breaking(old, new) -> Iterator[tuple[str, tuple]]:

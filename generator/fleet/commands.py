@@ -77,9 +77,7 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     from generator.fleet.inventory import render_inventory
 
     _, views = fleet_views(args)
-    if args.runtime:
-        views = [v for v in views if any(f.runtime.runtime == args.runtime for f in v.functions)]
-    sys.stdout.write(render_inventory(views, args.format, runtime=args.runtime))
+    sys.stdout.write(render_inventory(views, args.format, runtime=args.runtime))  # it keeps that runtime's rows
     return 0
 
 
