@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.concerns import registry as concerns
+from generator.rules.base import subscriptions_of
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,16 @@ def describe_service(item, platform, stage, svc=None) -> ServiceView:
 
     spec = item.spec
     svc = svc or resolve_service(spec, platform, stage)
+    received: dict[tuple[str, str], list[SubscriptionView]] = {}  # (owner kind, owner) -> its subscriptions
+    for site in subscriptions_of(spec):
+        received.setdefault((site.owner_kind, site.owner), []).append(SubscriptionView(
+            "store" if site.is_store else "bus", site.publisher or spec.service, site.event, site.sub.filter,
+            site.owner, site.owner_kind))
     subscriptions: list[SubscriptionView] = []
     functions = []
     for fn in sorted(svc.functions, key=lambda f: f.key):
         fn_spec = spec.functions[fn.key]
-        subs = tuple(_subscription(spec.service, sub, fn.key, "function") for sub in fn_spec.subscribe)
+        subs = tuple(received.get(("function", fn.key), ()))
         subscriptions += subs
         kind = concerns.trigger_of(spec, fn.key).kind
         functions.append(FunctionView(
@@ -120,7 +126,7 @@ def describe_service(item, platform, stage, svc=None) -> ServiceView:
     workflows = []
     for name in sorted(spec.workflows):
         wf = spec.workflows[name]
-        started = tuple(_subscription(spec.service, sub, name, "workflow") for sub in wf.started_by)
+        started = tuple(received.get(("workflow", name), ()))
         subscriptions += started
         calls = tuple(step.call for step in wf.steps if getattr(step, "call", None))
         workflows.append(WorkflowView(name, started, calls))
@@ -135,11 +141,6 @@ def describe_service(item, platform, stage, svc=None) -> ServiceView:
 
 def describe_fleet(services, platform, stage) -> list[ServiceView]:
     return [describe_service(item, platform, stage) for item in sorted(services, key=lambda s: s.spec.service)]
-
-
-def _subscription(service: str, sub, owner: str, owner_kind: str) -> SubscriptionView:
-    kind = "store" if sub.store else "bus"
-    return SubscriptionView(kind, sub.from_ or service, sub.store or sub.event, sub.filter, owner, owner_kind)
 
 
 def _start_ref(service: str, start) -> str:
