@@ -13,6 +13,7 @@ from generator.serialize import to_yaml
 from generator.spec.load import Document
 from generator.stages import Stage
 from generator.workspace import Workspace
+from generator.progress import OFF, Progress
 
 TEMPLATE_FILE = "template.yaml"
 PLATFORM_DIR = "platform"
@@ -34,19 +35,18 @@ class Artifact:
     svc: object = None  # the ResolvedService it was rendered from (None: the platform stack)
 
 
-def render_all(ws: Workspace, stage: Stage, items: list | None = None, progress=None) -> list[Artifact]:
+def render_all(ws: Workspace, stage: Stage, items: list | None = None,
+               progress: Progress = OFF) -> list[Artifact]:
     """The stage's platform stack (an ephemeral stage's is a light one: its own bus) and the
     templates of `items` (default: every target); `progress` (progress.Progress) hears of each."""
     template = render_platform(ws.platform, stage).to_dict()
     artifacts = [Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE), to_yaml(template),
                           ws.platform_doc, {}, template)]
     targets = sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service)
-    if progress is not None:
-        progress.phase("rendering", len(targets))
+    progress.phase("rendering", len(targets))
     for item in targets:
         artifacts.append(render_one(item, ws, stage))
-        if progress is not None:
-            progress.advance(item.spec.service)
+        progress.advance(item.spec.service)
     return artifacts
 
 

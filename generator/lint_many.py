@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.findings import Finding
 from generator.output import atomic_write
+from generator.progress import OFF, Progress
 
 CACHE_DIR = ".svcgen-cache/lint"
 # Below this many templates to lint, starting worker processes costs more than it saves.
@@ -41,21 +42,19 @@ def _lint_source_digest() -> str:
     return hashlib.sha256((Path(__file__).parent / "lint.py").read_bytes()).hexdigest()
 
 
-def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None, progress=None,
-               names: list[str] | None = None) -> list[list]:
+def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None,
+               progress: Progress = OFF, names: list[str] | None = None) -> list[list]:
     """Findings for each text, in order. `linter` forces serial, in-process linting; `progress`
     hears of each template linted (by its name in `names`)."""
     keys = [cache_key(t, region) for t in texts]
     results: list[list | None] = [_cached(cache_root, k, Finding) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
-        if progress is not None:
-            progress.phase("linting", len(todo))
+        progress.phase("linting", len(todo))
         for i, findings in zip(todo, _lint(region, [texts[i] for i in todo], linter)):
             results[i] = findings
             _store(cache_root, keys[i], findings)
-            if progress is not None:
-                progress.advance(names[i] if names else str(i + 1))
+            progress.advance(names[i] if names else str(i + 1))
     return results  # type: ignore[return-value]
 
 

@@ -22,6 +22,7 @@ from generator.resolve import resolve_service
 from generator.stages import Stage, resolve_stage
 from generator.rules.base import TemplateContext
 from generator.workspace import Workspace
+from generator.progress import OFF, Progress
 
 # The build's stages in order; artifacts' names are re-exported for callers that drive a build.
 __all__ = ["PLATFORM_DIR", "TEMPLATE_FILE", "Artifact", "BuildResult", "Checked", "build", "check",
@@ -55,7 +56,7 @@ class Checked:
     warnings: list[SpecError]
 
 
-def check(ws: Workspace, stage_name: str, code: bool = True, progress=None) -> Checked:
+def check(ws: Workspace, stage_name: str, code: bool = True, progress: Progress = OFF) -> Checked:
     """The one validation stage, shared by `svcgen validate` and `svcgen build`: every spec and
     fleet rule (already run by read_workspace), then every sound target service is resolved and
     rendered in memory and its template rules run, imports are matched with exports, and its code
@@ -85,7 +86,7 @@ def check(ws: Workspace, stage_name: str, code: bool = True, progress=None) -> C
 
 def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run: bool = False,
           linter: "Linter | None" = None, code: bool = True, force: bool = False,
-          prune_orphans: bool = False, progress=None) -> BuildResult:
+          prune_orphans: bool = False, progress: Progress = OFF) -> BuildResult:
     """Templates into `out`, and each target service's code (plumbing, handler stubs) beside its
     spec. Everything is checked first (`check`); nothing is written if anything failed. The code
     directories are reviewed against the plan (user_code.py): user files that no longer match
@@ -137,7 +138,7 @@ def _review_code(ws: Workspace, resolved: dict, planned: list, result: BuildResu
 
 
 def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: dict | None = None,
-              progress=None) -> list:
+              progress: Progress = OFF) -> list:
     """Every code file of `items` (default: every target), validated: codegen assumes every rule held.
     `resolved`: service name -> ResolvedService already made for this stage (the rest are resolved here)."""
     from generator.codegen import plan_service_code
@@ -145,13 +146,11 @@ def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: 
     resolved = resolved or {}
     planned = []
     targets = sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service)
-    if progress is not None:
-        progress.phase("generating code", len(targets))
+    progress.phase("generating code", len(targets))
     for item in targets:
         svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
         planned += plan_service_code(item, ws, svc)
-        if progress is not None:
-            progress.advance(item.spec.service)
+        progress.advance(item.spec.service)
     return planned
 
 

@@ -2,7 +2,8 @@
 then one line updated in place on a terminal, or a plain line per step in CI (one per service).
 
 A build passes a `Progress` down its phases (`phase` names one and says how many steps it has,
-`advance` finishes a step); `Progress.off()` is what library callers and `--quiet` get.
+`advance` finishes a step); `OFF`, which shows nothing, is every phase's default (library callers,
+tests), and `--quiet` gets one like it.
 """
 
 from __future__ import annotations
@@ -51,3 +52,6 @@ class Progress:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self._drawn = False
+
+
+OFF = Progress.off()  # shows nothing: the default of every phase that reports progress

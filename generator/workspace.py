@@ -19,6 +19,7 @@ from generator.spec.load import Document, load_document
 from generator.spec.model import ServiceSpec
 from generator.spec.platform import PlatformSpec
 from generator.spec.validate import validate_document
+from generator.progress import OFF, Progress
 
 
 @dataclass
@@ -53,7 +54,7 @@ def load_workspace(paths: list[Path], platform_path: Path | None = None, manifes
 
 
 def read_workspace(paths: list[Path], platform_path: Path | None = None, manifests: list[Path] = (),
-                   manifest_targets: bool = False, progress=None) -> Workspace:
+                   manifest_targets: bool = False, progress: Progress = OFF) -> Workspace:
     """The build's inputs with every spec and fleet rule's findings in `errors`/`warnings`, so
     the check phase can go on with the services that are valid (pipeline.check). Raises
     SpecErrors only when platform.yaml itself cannot be read: nothing can be judged without it.
@@ -65,16 +66,14 @@ def read_workspace(paths: list[Path], platform_path: Path | None = None, manifes
     build: its findings are not this build's (its own references need not be here). `progress`
     (progress.Progress) hears of each spec read."""
     platform_path, spec_paths = discover(paths, platform_path)
-    if progress is not None:
-        progress.phase("reading specs", len(spec_paths))
+    progress.phase("reading specs", len(spec_paths))
     errors: list[SpecError] = []
     platform_doc, platform = _load(platform_path, PlatformSpec, errors)
     services: list[ServiceInput] = []
     broken: set[str] = set()  # services whose spec is there but invalid: its own errors say why
     for path in spec_paths:
         doc, spec = _load(path, ServiceSpec, errors)
-        if progress is not None:
-            progress.advance(path.name)
+        progress.advance(path.name)
         if spec is not None:
             services.append(ServiceInput(doc, spec))
         else:
