@@ -18,6 +18,11 @@ WAIVERS_FILE = "waivers.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
+def is_spec_name(name: str) -> bool:
+    """Whether a file of a specs directory, by its name, is a service spec."""
+    return Path(name).suffix in SPEC_SUFFIXES and name not in (PLATFORM_FILE, WAIVERS_FILE)
+
+
 def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path, list[Path]]:
     """Directories contribute their top-level *.yaml specs (files, or links to files: never a
     directory, whatever its name); platform.yaml comes from the first directory (or the first
@@ -47,8 +52,7 @@ def discover(paths: list[Path], platform_path: Path | None = None) -> tuple[Path
                 names = sorted(os.listdir(path))
             except OSError as exc:
                 raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-            found = [(path / n, stat_of(path / n)) for n in names
-                     if Path(n).suffix in SPEC_SUFFIXES and n not in (PLATFORM_FILE, WAIVERS_FILE)]
+            found = [(path / n, stat_of(path / n)) for n in names if is_spec_name(n)]
             found = [(p, i) for p, i in found if stat.S_ISREG(i.st_mode)]  # `x.yaml/` is no spec
         elif stat.S_ISREG(info.st_mode):
             found = [(path, info)]

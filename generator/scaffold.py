@@ -36,7 +36,7 @@ from generator.spec.model import SERVICE_NAME, FunctionName, ServiceSpec
 from generator.spec.platform import PlatformSpec, svcgen_install_problem
 from generator.spec.validate import validate_document
 from generator.svcgen_source import install_command, install_run, missing_warning, test_requirements
-from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, load_workspace
+from generator.workspace import PLATFORM_FILE, is_spec_name, load_workspace
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "service"
 NAME_RULE = "service names are kebab-case: lowercase letters, digits and '-', starting with a letter, 2–32 characters"
@@ -135,7 +135,7 @@ def inspect(directory: Path, name: str, platform_path: Path | None = None) -> Ta
                                 f"or remove it first)")
     platform = validate_document(load_document(platform_path, str(platform_path)), PlatformSpec)
     publishable, unbuildable, owners = [], [], {}
-    for path in sorted(p for p in directory.iterdir() if p.suffix in SPEC_SUFFIXES and p.name != PLATFORM_FILE):
+    for path in sorted(p for p in directory.iterdir() if is_spec_name(p.name)):
         try:
             spec = validate_document(load_document(path, str(path)), ServiceSpec)
         except SpecErrors:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from generator.errors import SpecError, SpecErrors
 from generator.inputs import (  # noqa: F401 — re-exported: where callers found them before
-    NO_PLATFORM_HERE, NOT_A_PLATFORM, PLATFORM_FILE, SPEC_SUFFIXES, WAIVERS_FILE, default_inputs, discover, specs_dir,
+    NO_PLATFORM_HERE, NOT_A_PLATFORM, PLATFORM_FILE, SPEC_SUFFIXES, WAIVERS_FILE, default_inputs, discover,
+    is_spec_name, specs_dir,
 )
 from generator.rules.base import Fleet, ServiceInput
 from generator.rules.check import check_rules

@@ -52,14 +52,16 @@ def _from_git(ref: str, services) -> tuple[dict, list[SpecError]]:
 
 def _from_path(root: Path) -> tuple[dict, list[SpecError]]:
     from generator.fleet.manifest import find_manifests, load_manifest
-    from generator.workspace import PLATFORM_FILE, SPEC_SUFFIXES, WAIVERS_FILE
+    from generator.inputs import SPEC_SUFFIXES, is_spec_name
 
     if not root.exists():
         raise UsageError(f"--baseline {root}: no such file or directory (give a directory of specs or manifests, "
                          f"or git:REF)")
     found, warnings = {}, []
-    specs = [root] if root.is_file() and root.suffix in SPEC_SUFFIXES else sorted(
-        p for p in root.glob("*") if p.suffix in SPEC_SUFFIXES and p.name not in (PLATFORM_FILE, WAIVERS_FILE)) if root.is_dir() else []
+    if root.is_dir():
+        specs = sorted(p for p in root.iterdir() if is_spec_name(p.name))
+    else:
+        specs = [root] if root.suffix in SPEC_SUFFIXES else []
     for path in specs:
         spec = _read(path.read_bytes(), str(path), warnings)
         if spec is not None:
