@@ -15,7 +15,7 @@ class ValidFile(Rule):
 
     id = SCHEMA_RULE
     kind = "schema"
-    waivable = False
+    waivable = False  # nothing can be checked, or accepted, in a file that cannot be read
     prefix = "SVC0"
     concern = "spec"
     summary = "every file is valid YAML and matches its schema (a service spec, platform.yaml, the waivers file)"

@@ -43,24 +43,14 @@ from generator.spec.validate import validate_document
 from generator.workspace import WAIVERS_FILE
 
 CHECKS_DOC = "docs/checks.md"
-# Rules of these kinds are never waived: the waivers file's own checks (a waiver waiving the
-# waivers' expiry would make expiry meaningless) and "the file is valid" (nothing can be checked
-# in a file that cannot be read).
-NOT_WAIVABLE_KINDS = ("waivers", "schema")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def waivable(rule: Rule) -> bool:
-    """Whether a waiver may accept the rule's findings: as the rule says (`Rule.waivable`), and
-    never for the waivers file's own checks or SVC0000."""
-    return rule.waivable and rule.kind not in NOT_WAIVABLE_KINDS
 
 
 class WaiversRule(Rule):
     """A check of the waivers file (run by apply_waivers; `check` is not used)."""
 
     kind = "waivers"
-    waivable = False
+    waivable = False  # a waiver waiving the waivers' expiry would make expiry meaningless
     prefix = "SVC49"
     concern = "waivers"
     source = CHECKS_DOC
@@ -112,7 +102,7 @@ class WaiverSpec(Strict):
             close = did_you_mean(value.strip().upper(), rules).strip().strip("()")
             raise problem(f"must be the ID of a rule svcgen has, got {shown(repr(value))}",
                           close or "`svcgen rules` lists every rule")
-        if not waivable(rules[value]):
+        if not rules[value].waivable:
             raise problem(f"must be a rule that can be waived, got {value!r}",
                           "only the platform's own policy rules can be waived; what AWS or svcgen needs "
                           "cannot be waived into working: fix the finding instead")
