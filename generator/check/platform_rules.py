@@ -36,16 +36,17 @@ class CheckContext:
     stage: Any  # stages.Stage the values are resolved for
     today: date
     baseline: dict[str, Any] = field(default_factory=dict)  # service -> its released ServiceSpec
-    _resolved: dict = field(default_factory=dict)
+    # service -> its ResolvedService; check's render made most of them already (run.py)
+    resolutions: dict = field(default_factory=dict)
 
     def resolved(self, item: ServiceInput):
         """The ResolvedService of `item` (defaults applied), made once per check."""
         from generator.resolve import resolve_service
 
         name = item.spec.service
-        if name not in self._resolved:
-            self._resolved[name] = resolve_service(item.spec, self.fleet.platform, self.stage)
-        return self._resolved[name]
+        if name not in self.resolutions:
+            self.resolutions[name] = resolve_service(item.spec, self.fleet.platform, self.stage)
+        return self.resolutions[name]
 
 
 class PlatformRule(Rule):

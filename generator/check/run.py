@@ -28,11 +28,11 @@ def run_check(paths: list[Path], platform_path: Path | None, manifests: list[Pat
 
     ws = read_workspace(paths, platform_path, manifests, manifest_targets=True)
     stage = resolve_stage(stage_name, ws.platform)
-    errors = _validation_findings(ws, stage_name)
+    errors, resolutions = _validation_findings(ws, stage_name)
     sound = [item for item in ws.target_services if ws.is_sound(item)]
     released, baseline_warnings = load_baseline(baseline, sound) if baseline else ({}, [])
     fleet = Fleet(ws.platform_doc, ws.platform, ws.services, ws.broken)
-    errors += check_platform(CheckContext(fleet, sound, stage, today, released)) + baseline_warnings
+    errors += check_platform(CheckContext(fleet, sound, stage, today, released, resolutions)) + baseline_warnings
 
     owners = {item.doc.file: item.spec.service for item in ws.services}
     findings = [CheckFinding(owners.get(e.file, _service_of_file(e.file, ws)), e) for e in sorted(set(errors))]
@@ -45,14 +45,16 @@ def run_check(paths: list[Path], platform_path: Path | None, manifests: list[Pat
     return CheckOutcome(findings, sorted({i.spec.service for i in ws.target_services} | set(ws.broken)))
 
 
-def _validation_findings(ws, stage_name: str) -> list[SpecError]:
-    """Everything `svcgen validate` reports (spec, fleet and template rules, YAML and schema errors)."""
+def _validation_findings(ws, stage_name: str) -> tuple[list[SpecError], dict]:
+    """Everything `svcgen validate` reports (spec, fleet and template rules, YAML and schema
+    errors), and the ResolvedService of each service it rendered (when it found no error)."""
     from generator import pipeline
 
     try:
-        return list(pipeline.check(ws, stage_name, code=False).warnings)
+        checked = pipeline.check(ws, stage_name, code=False)
     except SpecErrors as exc:
-        return list(exc.errors)
+        return list(exc.errors), {}
+    return list(checked.warnings), {a.stack: a.svc for a in checked.artifacts if a.svc is not None}
 
 
 def _service_of_file(file: str, ws) -> str:
