@@ -8,6 +8,7 @@ benchmark, not a test: nothing here fails a build.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -20,24 +21,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fleet import SPECS, write_fleet  # noqa: E402  (bench/ is not a package)
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (user + system of the child) and the child's peak RSS in MB."""
+def run_timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
+              check: bool = False) -> tuple[float, float, int]:
+    """Run `argv` once: wall seconds, CPU seconds (user + system of the child and the processes it
+    waited for, from RUSAGE_CHILDREN deltas) and the peak RSS in MB of that child and its
+    descendants (from wait4: RUSAGE_CHILDREN's maximum never goes down, so it would carry an
+    earlier, larger child's peak). `check`: a non-zero exit raises, with the end of its stderr."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator.cli", *args], check=False, cwd=cwd,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors if check else subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if check and process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(argv)} exited {process.returncode} in {cwd}:\n{tail}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss // 1024
+    return wall, cpu, usage.ru_maxrss // 1024
+
+
+def timed(args: list[str], cwd: Path, check: bool = False) -> tuple[float, float, int]:
+    """One whole-process `svcgen ARGS` (python -m generator.cli): as `run_timed`."""
+    return run_timed([sys.executable, "-m", "generator.cli", *args], cwd, check=check)
+
+
+def summary(samples: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """The median wall and CPU seconds of `samples` (from `timed`) and their peak memory in MB."""
+    return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
+            max(s[2] for s in samples))
 
 
 def medians(name: str, samples: list[tuple[float, float, int]]) -> str:
     """One line: the median wall and CPU seconds of `samples` (from `timed`) and their peak memory."""
-    wall = statistics.median(s[0] for s in samples)
-    cpu = statistics.median(s[1] for s in samples)
-    return (f"{name:40} median {wall:7.2f} s wall, {cpu:7.2f} s CPU  (peak RSS ≤ {max(s[2] for s in samples)} MB, "
-            f"{len(samples)} runs)")
+    wall, cpu, peak = summary(samples)
+    return f"{name:40} median {wall:7.2f} s wall, {cpu:7.2f} s CPU  (peak RSS ≤ {peak} MB, {len(samples)} runs)"
 
 
 def main() -> None:
