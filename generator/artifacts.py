@@ -39,9 +39,7 @@ def render_all(ws: Workspace, stage: Stage, items: list | None = None,
                progress: Progress = OFF) -> list[Artifact]:
     """The stage's platform stack (an ephemeral stage's is a light one: its own bus) and the
     templates of `items` (default: every target); `progress` (progress.Progress) hears of each."""
-    template = render_platform(ws.platform, stage).to_dict()
-    artifacts = [Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE), to_yaml(template),
-                          ws.platform_doc, {}, template)]
+    artifacts = [render_platform_artifact(ws, stage)]
     targets = sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service)
     progress.phase("rendering", len(targets))
     for item in targets:
@@ -50,8 +48,31 @@ def render_all(ws: Workspace, stage: Stage, items: list | None = None,
     return artifacts
 
 
+def render_platform_artifact(ws: Workspace, stage: Stage) -> Artifact:
+    def make() -> tuple[str, dict]:
+        template = render_platform(ws.platform, stage).to_dict()
+        return to_yaml(template), template
+
+    cache = ws.cache
+    if cache is None:
+        text, template = make()
+    else:
+        text, template = cache.product(cache.platform_key(ws.platform_doc, stage), "template", PLATFORM_DIR, make)
+    return Artifact(PLATFORM_DIR, Path(stage.name, PLATFORM_DIR, TEMPLATE_FILE), text, ws.platform_doc, {}, template)
+
+
 def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
-    ctx = render_service(resolve_service(item.spec, ws.platform, stage))
-    template = ctx.template.to_dict()
+    """The service's template, from the workspace's service cache when nothing it depends on changed."""
+    def make() -> tuple:
+        ctx = render_service(resolve_service(item.spec, ws.platform, stage))
+        template = ctx.template.to_dict()
+        return to_yaml(template), ctx.origins, template, tuple(ctx.collisions), ctx.svc
+
+    cache = ws.cache
+    if cache is None:
+        text, origins, template, collisions, svc = make()
+    else:
+        key = cache.service_key(item, ws.services, ws.platform_doc, stage)
+        text, origins, template, collisions, svc = cache.product(key, "template", item.spec.service, make)
     return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
-                    to_yaml(template), item.doc, ctx.origins, template, tuple(ctx.collisions), ctx.svc)
+                    text, item.doc, origins, template, collisions, svc)

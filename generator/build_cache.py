@@ -21,6 +21,7 @@ the pipeline runs as usual, and a new record is kept. A dry run never uses or ke
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -112,17 +113,25 @@ def keep(args, discovered: list[Path], inputs: list[Path], code_dirs: list[Path]
 
 
 def environment(lint: bool) -> dict:
-    """svcgen, the Python and the libraries that shape a build; the day, for a build that lints."""
+    """svcgen, the Python and the libraries that shape a build; the day, for a build that lints.
+    Also the service cache's key (service_cache.py): one notion of "the same svcgen"."""
+    return {"svcgen": svcgen_digest(), "libraries": dict(library_versions(SHAPING_DISTRIBUTIONS)), "python": sys.version,
+            "day": datetime.date.today().isoformat() if lint else ""}
+
+
+@functools.cache
+def library_versions(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(distribution, version) of each of `names` ("" if absent). Looked up once per process:
+    each lookup scans site-packages (~20 ms), and a build asks up to three times."""
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {}
-    for name in SHAPING_DISTRIBUTIONS:
+    versions = []
+    for name in names:
         try:
-            versions[name] = version(name)
+            versions.append((name, version(name)))
         except PackageNotFoundError:
-            versions[name] = ""
-    return {"svcgen": svcgen_digest(), "libraries": versions, "python": sys.version,
-            "day": datetime.date.today().isoformat() if lint else ""}
+            versions.append((name, ""))
+    return tuple(versions)
 
 
 def svcgen_digest() -> str:

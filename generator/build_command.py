@@ -23,11 +23,13 @@ def cmd_build(args: argparse.Namespace, stage_name) -> int:
         return _print(cached, verb="", quiet=args.quiet)
     from generator import pipeline
     from generator.progress import Progress
+    from generator.service_cache import ServiceCache
     from generator.workspace import read_workspace
 
     progress = Progress(enabled=not args.quiet)
+    cache = ServiceCache(args.out, keep=not args.dry_run)  # what earlier builds made of each service
     try:
-        ws = read_workspace(args.paths, args.platform, args.manifests, progress=progress)
+        ws = read_workspace(args.paths, args.platform, args.manifests, progress=progress, cache=cache)
         result = pipeline.build(ws, stage_name(args, ws.platform), args.out, lint=not args.no_lint,
                                 dry_run=args.dry_run, code=not args.no_code, force=args.force,
                                 prune_orphans=args.prune_orphans, progress=progress)
@@ -81,8 +83,9 @@ def _keep(args, ws, result, report: build_cache.Report) -> None:
     inputs = [platform_path, *discovered, *find_manifests(list(args.manifests))]
     inputs += [Path(item.doc.file) for item in ws.services if Path(item.doc.file).is_file()]  # context specs
     written = (Outcome.CREATED, Outcome.UPDATED, Outcome.IDENTICAL)
+    in_code = set(code_dirs)  # a file is in a code directory when one of its parents is one (not a scan per file)
     outputs = [f.path for f in result.files
-               if f.outcome in written and not any(f.path.is_relative_to(d) for d in code_dirs)]
+               if f.outcome in written and in_code.isdisjoint((f.path, *f.path.parents))]
     again = build_cache.Report([(AGAIN[Outcome(o)].value, p) for o, p in report.files if Outcome(o) in AGAIN],
                                report.stage, report.findings, report.errors)
     build_cache.keep(args, discovered, inputs, code_dirs, outputs, again, platform_path.parent)

@@ -72,10 +72,12 @@ def check(ws: Workspace, stage_name: str, code: bool = True, progress: Progress 
         if artifact.stack == PLATFORM_DIR:
             continue
         item = by_name[artifact.stack]
-        ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text, artifact.origins,
-                              artifact.collisions)
-        for rule in template_rules():
-            errors.extend(rule.check(ctx))
+
+        def findings(item=item, artifact=artifact) -> list:
+            ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text,
+                                  artifact.origins, artifact.collisions)
+            return [error for rule in template_rules() for error in rule.check(ctx)]
+        errors.extend(_per_service(ws, stage, item, "template-findings", findings))
     if not errors:  # imports are matched across the whole build: only once every stack rendered
         errors += check_imports(artifacts, ws, stage)
     planned = plan_code(ws, stage, sound, _resolved(artifacts), progress) if code else []
@@ -108,10 +110,12 @@ def build(ws: Workspace, stage_name: str, out: Path, lint: bool = True, dry_run:
         # write midway leaves every file as it was (output.commit).
         templates = [PlannedFile(out / a.relpath, a.text, OUTPUT) for a in result.artifacts]
         templates += [PlannedFile(out / rel, text, OUTPUT) for rel, text in
-                      build_manifests(ws, result.artifacts, checked.stage)]
+                      _manifests(ws, result.artifacts, checked.stage)]
         removals = [o.path for o in orphans if prune_orphans and (force or not o.edited)]
         result.files = apply(templates + planned_code, dry_run=dry_run, force=force, removals=removals)
         result.files += [FileResult(o.path, Outcome.ORPHANED) for o in orphans if o.path not in removals]
+        if ws.cache is not None and not dry_run:
+            ws.cache.flush()  # only now: a build that failed writes nothing
     return result
 
 
@@ -125,16 +129,31 @@ def _review_code(ws: Workspace, resolved: dict, planned: list, result: BuildResu
     orphaned owned files of every target service's code directory."""
     from generator.codegen import code_dir
 
+    items = sorted((i for i in ws.target_services if ws.is_sound(i)), key=lambda s: s.spec.service)
+    by_root: dict[Path, list] = {code_dir(item.doc.file): [] for item in items}
+    for file in planned:  # each file under every code directory it is in, in plan order
+        for root in (file.path, *file.path.parents):
+            if root in by_root:
+                by_root[root].append(file)
     found = []
-    for item in sorted((i for i in ws.target_services if ws.is_sound(i)), key=lambda s: s.spec.service):
+    for item in items:
         root = code_dir(item.doc.file)
-        mine = [p for p in planned if p.path.is_relative_to(root)]
+        mine = by_root[root]
         svc = resolved[item.spec.service]
-        result.warnings += user_code.review(user_code.expected_functions(item.spec, svc, root, mine))
+        result.warnings += _review(ws, user_code.expected_functions(item.spec, svc, root, mine))
         gone = user_code.orphans(root, mine)
         result.warnings += user_code.orphan_users(root, gone, mine)
         found += gone
     return found
+
+
+def _review(ws: Workspace, expected: list) -> list[SpecError]:
+    """user_code.review of each function; what it found is kept by the user's two files' bytes
+    (parsing every handler and test of a fleet on each build costs more than the rest of a build)."""
+    if ws.cache is None:
+        return user_code.review(expected)
+    return [warning for fn in expected for warning in ws.cache.by_files(
+        "review", repr(fn), [fn.handler_file.path, fn.test_file.path], lambda fn=fn: user_code.review([fn]))]
 
 
 def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: dict | None = None,
@@ -148,10 +167,34 @@ def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: 
     targets = sorted(ws.target_services if items is None else items, key=lambda s: s.spec.service)
     progress.phase("generating code", len(targets))
     for item in targets:
-        svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
-        planned += plan_service_code(item, ws, svc)
+        def plan(item=item) -> list:
+            svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
+            return plan_service_code(item, ws, svc)
+        planned += _per_service(ws, stage, item, "code", plan)
         progress.advance(item.spec.service)
     return planned
+
+
+def _per_service(ws: Workspace, stage: Stage, item, product: str, make):
+    """`make()`, or what it made before for the same inputs of `item` (service_cache.py)."""
+    if ws.cache is None:
+        return make()
+    key = ws.cache.service_key(item, ws.services, ws.platform_doc, stage)
+    return ws.cache.product(key, product, item.spec.service, make)
+
+
+def _manifests(ws: Workspace, artifacts: list[Artifact], stage: Stage) -> list[tuple[Path, str]]:
+    """Each rendered service's manifest (fleet/manifest.build_manifests), one service at a time so
+    that each is kept apart in the service cache."""
+    if ws.cache is None:
+        return build_manifests(ws, artifacts, stage)
+    by_name = {item.spec.service: item for item in ws.services}  # the item build_manifests describes
+    found = []
+    for artifact in artifacts:
+        if artifact.svc is not None:
+            found += _per_service(ws, stage, by_name[artifact.stack], "manifest",
+                                  lambda artifact=artifact: build_manifests(ws, [artifact], stage))
+    return found
 
 
 def describe_finding(out: Path, artifact: Artifact, finding: "Finding") -> str:

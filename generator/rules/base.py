@@ -13,7 +13,7 @@ severity, so a user can look the rule up (`svcgen rules ID`) and the platform te
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -131,6 +131,10 @@ class Fleet:
     # Services whose spec file is there but invalid (its own errors say why): a rule that would
     # report them as missing stays silent, so one mistake does not cascade into a wrong message.
     broken: frozenset[str] = frozenset()
+    # `(service, stage) -> physical names` of its template, as concerns/service/names.physical_names
+    # derives them, for SVC2910; a build hands its service cache's (service_cache.py), so a service
+    # whose inputs did not change is not rendered again. None: derive them here.
+    physical_names: Callable[[ServiceInput, Any], list] | None = None
 
     def __post_init__(self) -> None:
         self.by_name: dict[str, ServiceInput] = {}

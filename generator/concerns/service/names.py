@@ -331,7 +331,8 @@ class PhysicalNamesUnique(FleetRule):
             if fleet.by_name.get(item.spec.service) is not item:
                 continue  # a second spec of one service name: SVC2901
             try:
-                names = list(physical_names(item.spec, fleet.platform, stage))
+                names = fleet.physical_names(item, stage) if fleet.physical_names \
+                    else list(physical_names(item.spec, fleet.platform, stage))
             except Exception:  # a spec that does not render has its own findings; nothing to compare
                 continue
             for what, name, origin in names:
