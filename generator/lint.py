@@ -43,7 +43,10 @@ REASONS_KEY = "svcgen"  # Metadata.svcgen.accepted_findings.<rule ID>: "why this
 class Linter:
     """cfn-lint with informational rules on and the cfn-lint-serverless pack, built once."""
 
-    def __init__(self, regions: Sequence[str] = ("eu-west-1",)) -> None:
+    def __init__(self, regions: Sequence[str] = ("eu-west-1",), fast: bool = True) -> None:
+        """`fast`: with lint_speedups.py (same findings, a fraction of the time); plain cfn-lint
+        is for the test that proves they are the same, and must run in a process of its own,
+        since the speed-ups patch cfn-lint for the whole process."""
         # Fail now rather than on the first template; and never let cfn-lint fall back to
         # $AWS_REGION, which would make the result depend on the shell.
         unknown = sorted(set(regions) - set(REGIONS))
@@ -66,6 +69,10 @@ class Linter:
                 self._rules.update(Rules.create_from_directory(source))
             else:
                 self._rules.update(Rules.create_from_module(source))
+        if fast:
+            from generator.lint_speedups import install
+
+            install(self._rules)
 
     def lint(self, template_text: str, filename: str) -> list[Finding]:
         """All findings for one template, sorted (by rule, severity, resource, path, line).

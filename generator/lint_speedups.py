@@ -1,0 +1,234 @@
+"""Faster cfn-lint on svcgen's templates, with exactly the same findings.
+
+Profiling cfn-lint 1.58 on an 80-function template (~500 resources, `bench/wide_service.py`)
+showed most of its time in work that grows with the size of the whole template and is
+repeated for every resource, not in the checks themselves:
+
+- every JSON-schema rule, for every resource, builds a brand-new validator *class*
+  (`validators.create`, a `@dataclass` made inside a function: `exec` of generated code);
+- `Ref` and `GetAtt` checks compare the name against a fresh list of every resource name
+  with a Python-level `equal` per entry (quadratic: ~1.2 million comparisons);
+- `Context.module_names` is a `cached_property` of an object that is copied (`evolve`) tens
+  of thousands of times, so the cache is always empty and it rescans every resource;
+- `Template.get_valid_getatts` rebuilds the table of every resource's attributes per GetAtt;
+- E1101 (`cfnLint`) loops over all its child rules and their keywords for every value;
+- `evolve` of contexts and validators calls `dataclasses.fields` each time.
+
+Each replacement below returns the same value or yields the same errors as the code it
+replaces, only without the repeated work; none skips a rule or a resource. The equivalence
+is tested, not assumed: tests/unit/test_lint_speedups.py lints every demo, example and golden
+template, and deliberately broken copies of them, with and without these changes (plain
+cfn-lint in a separate process) and requires equal findings.
+
+They patch cfn-lint's classes, so they apply only to the exact version they were written
+against (CFN_LINT_VERSION, the version pyproject.toml pins); with any other version svcgen
+lints with plain cfn-lint, correct and slower, and a test fails until this module is
+reviewed against the new version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from importlib.metadata import version
+from typing import Any
+
+CFN_LINT_VERSION = "1.58.0"
+
+_installed = False
+
+
+def install(rules: Any) -> bool:
+    """Apply every speed-up (once per process); `rules`: the loaded rule collection, whose
+    E1101 class is patched on the instance's own class (cfn-lint loads rule files by path, so
+    that class is not the one importable as cfnlint.rules.jsonschema.CfnLint). False when the
+    installed cfn-lint is not the version these were checked against."""
+    global _installed
+    if version("cfn-lint") != CFN_LINT_VERSION:
+        return False
+    if not _installed:
+        _memoize_validator_classes()
+        _fast_context_evolve()
+        _shared_module_names()
+        _fast_enum()
+        _shared_getatts()
+        _installed = True
+    if "E1101" in rules:
+        type(rules["E1101"]).cfnLint = _cfn_lint_by_keyword
+    return True
+
+
+def _identity(value: Any) -> tuple[int, int]:
+    """A bound method is made afresh on each attribute access, so compare what it binds."""
+    return id(getattr(value, "__self__", None)), id(getattr(value, "__func__", value))
+
+
+def _memoize_validator_classes() -> None:
+    """`validators.create` makes a new dataclass per call, and `extend` calls it per rule and
+    resource. Two calls with the same keyword functions, an equal function filter and the same
+    resolvers make classes that behave identically, so the first is reused. The cached entry
+    keeps the arguments alive, so the ids in its key cannot be reused by other objects."""
+    from cfnlint.jsonschema import validators as validators_module
+
+    make = validators_module.create
+    classes: dict = {}
+
+    def create(validators=None, function_filter=None, fn_resolvers=None):
+        key = (tuple((k, _identity(v)) for k, v in (validators or {}).items()),
+               _filter_key(function_filter),
+               tuple((k, _identity(v)) for k, v in (fn_resolvers or {}).items()))
+        hit = classes.get(key)
+        if hit is None:
+            cls = make(validators, function_filter, fn_resolvers)
+            cls.evolve = _evolve_with(tuple(f.name for f in dataclasses.fields(cls) if f.init))
+            hit = classes[key] = (cls, validators, function_filter, fn_resolvers)
+        return hit[0]
+
+    validators_module.create = create
+    _extend_without_throwaway_instance()
+
+
+def _filter_key(function_filter: Any) -> tuple | None:
+    """A FunctionFilter is a plain value (its fields are all it is); lists made hashable."""
+    if function_filter is None:
+        return None
+    values = (getattr(function_filter, f.name) for f in dataclasses.fields(function_filter))
+    return (type(function_filter), *(tuple(v) if isinstance(v, list) else v for v in values))
+
+
+def _evolve_with(names: tuple[str, ...]):
+    """`evolve` as cfn-lint writes it (every init field not given is copied from self), with
+    the field names computed once instead of by `dataclasses.fields` on every call."""
+
+    def evolve(self, **kwargs):
+        for name in names:
+            if name not in kwargs:
+                kwargs[name] = getattr(self, name)
+        return self.__class__(**kwargs)
+
+    return evolve
+
+
+def _extend_without_throwaway_instance() -> None:
+    """BaseJsonSchema.extend_validator made an instance with defaults (an empty Template, its
+    context, a resolver) only to `evolve` it at once with the real cfn, context and resolver.
+    Passing those to the constructor gives the same instance: its __post_init__ fills in only
+    what is None, and the function filter is the class default either way."""
+    from cfnlint.rules.jsonschema.Base import BaseJsonSchema
+    from cfnlint.schema.resolver import RefResolver
+
+    def extend_validator(self, validator, schema, context, validators=None):
+        all_validators = self._get_validators()
+        if validators:
+            all_validators.update(validators)
+        cls = validator.extend(validators=all_validators)
+        return cls(schema=schema, cfn=validator.cfn, context=context, resolver=RefResolver.from_schema(schema))
+
+    BaseJsonSchema.extend_validator = extend_validator
+
+
+def _fast_context_evolve() -> None:
+    from cfnlint.context.context import Context
+
+    names = tuple(f.name for f in dataclasses.fields(Context) if f.init)
+
+    def evolve(self, **kwargs):
+        if "ref_values" in kwargs:  # merged, not replaced: as cfn-lint does
+            ref_values = self.ref_values.copy()
+            ref_values.update(kwargs["ref_values"])
+            kwargs["ref_values"] = ref_values
+        for name in names:
+            if name not in kwargs:
+                kwargs[name] = getattr(self, name)
+        return self.__class__(**kwargs)
+
+    Context.evolve = evolve
+
+
+def _shared_module_names() -> None:
+    """Context.module_names depends only on its `resources`, a mapping every evolved copy
+    shares: computed once per mapping rather than once per copy."""
+    from cfnlint.context.context import Context
+
+    compute = Context.__dict__["module_names"].func
+    memo: dict[int, tuple] = {}
+
+    def module_names(self):
+        resources = self.resources
+        hit = memo.get(id(resources))
+        if hit is None or hit[0] is not resources or hit[1] != len(resources):
+            if len(memo) > 16:  # one entry per template linted; keep a few, not all
+                memo.clear()
+            hit = memo[id(resources)] = (resources, len(resources), compute(self))
+        return hit[2]
+
+    Context.module_names = property(module_names)
+
+
+def _fast_enum() -> None:
+    """`enum` fails only if no entry is `equal` to the value. A string that is one of the
+    entries (`in`, C-speed) is `equal` to it whatever the entry is (cfn-lint's `equal`
+    compares two equal strings as equal, "true"/"false" included), so it cannot fail; every
+    other value takes cfn-lint's own path, which also writes the message.
+
+    The function is referenced from many places (validator classes' keyword tables made at
+    import, rule modules that imported it by name), so its code is replaced in place rather
+    than the name rebound; the original code lives on as `_svcgen_slow_enum` in its module."""
+    from cfnlint.jsonschema import _keywords
+
+    original = _keywords.enum
+    if "_svcgen_slow_enum" in vars(_keywords):
+        return
+    _keywords._svcgen_slow_enum = types.FunctionType(original.__code__, original.__globals__, original.__name__,
+                                                     original.__defaults__, original.__closure__)
+
+    def enum(validator, enums, instance, schema):
+        if isinstance(instance, str) and isinstance(enums, list) and instance in enums:
+            return
+        # runs with _keywords' globals once it is the code of _keywords.enum (where `type` is
+        # the JSON-schema keyword, not the builtin: use none that _keywords defines)
+        yield from _svcgen_slow_enum(validator, enums, instance, schema)  # noqa: F821
+
+    original.__code__ = enum.__code__
+
+
+def _shared_getatts() -> None:
+    """Template.get_valid_getatts is a function of the template's resources and regions, and
+    its callers only read it (`match`): built once per template instead of once per GetAtt."""
+    from cfnlint.template.template import Template
+
+    build = Template.get_valid_getatts
+
+    def get_valid_getatts(self):
+        key = (id(self.context.resources), len(self.context.resources), tuple(self.regions))
+        hit = self.__dict__.get("_svcgen_getatts")
+        if hit is None or hit[0] != key or hit[1] is not self.context.resources:
+            hit = self.__dict__["_svcgen_getatts"] = (key, self.context.resources, build(self))
+        return hit[2]
+
+    Template.get_valid_getatts = get_valid_getatts
+
+
+def _cfn_lint_by_keyword(self, validator, keywords, instance, schema):
+    """E1101: for each keyword, the child rules that handle it, in the same order as cfn-lint's
+    nested loop (rules in child_rules order, once per matching entry of rule.keywords); the
+    table is rebuilt whenever the child rules change."""
+    from cfnlint.jsonschema._utils import Unset
+
+    validator = validator.evolve(function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False))
+    snapshot = tuple(map(id, self.child_rules.values()))
+    table = self.__dict__.get("_svcgen_rules_by_keyword")
+    if table is None or table[0] != snapshot:
+        by_keyword: dict[str, list] = {}
+        for rule in self.child_rules.values():
+            if rule is None or not rule.id:
+                continue
+            for rule_keyword in rule.keywords:
+                by_keyword.setdefault(rule_keyword, []).append(rule)
+        table = self.__dict__["_svcgen_rules_by_keyword"] = (snapshot, by_keyword)
+    for keyword in keywords:
+        for rule in table[1].get(keyword, ()):
+            for err in rule.validate(validator, keyword, instance, schema):
+                if err.rule is None and isinstance(err.validator, Unset):
+                    err.rule = rule
+                yield err
