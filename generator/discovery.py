@@ -38,7 +38,10 @@ class StackInterface:
     imports: list[Import] = field(default_factory=list)
 
 
-def interfaces(artifacts: list[Artifact], ws, stage) -> list[StackInterface]:
+def interfaces(artifacts: list[Artifact], ws, stage, imported: dict | None = None) -> list[StackInterface]:
+    """Each artifact's exports and imports. `imported`: stack -> its `import_names`, where the
+    caller has them (a build keeps them per service: walking every template is most of this)."""
+    imported = imported or {}
     templates = {a.stack: a.template for a in artifacts}
     if PLATFORM_DIR not in templates:
         templates[PLATFORM_DIR] = render_platform(ws.platform, stage).to_dict()
@@ -51,16 +54,18 @@ def interfaces(artifacts: list[Artifact], ws, stage) -> list[StackInterface]:
     providers = {e.name: stack for stack, t in templates.items() for e in exports_of(t)}
     result = []
     for artifact in artifacts:
-        names = sorted(set(import_names(artifact.template)))
+        names = imported.get(artifact.stack)
+        names = sorted(set(import_names(artifact.template) if names is None else names))
         result.append(StackInterface(artifact.stack, exports_of(artifact.template),
                                      [Import(n, providers.get(n, "")) for n in names]))
     return result
 
 
-def check_imports(artifacts: list[Artifact], ws, stage) -> list[SpecError]:
-    """An import nobody exports would fail at deploy time; report it at the spec line instead."""
+def check_imports(artifacts: list[Artifact], ws, stage, imported: dict | None = None) -> list[SpecError]:
+    """An import nobody exports would fail at deploy time; report it at the spec line instead.
+    `imported`: as for `interfaces`."""
     errors = []
-    for item in interfaces(artifacts, ws, stage):
+    for item in interfaces(artifacts, ws, stage, imported):
         artifact = next(a for a in artifacts if a.stack == item.stack)
         for missing in (i for i in item.imports if not i.provider):
             path = _origin_of_import(artifact, missing.name)

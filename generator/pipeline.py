@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, render_all, render_one
-from generator.discovery import check_imports
+from generator.discovery import check_imports, import_names
 from generator.lint_many import lint_texts
 from generator.errors import SpecError, SpecErrors
 from generator import user_code
@@ -79,7 +79,10 @@ def check(ws: Workspace, stage_name: str, code: bool = True, progress: Progress 
             return [error for rule in template_rules() for error in rule.check(ctx)]
         errors.extend(_per_service(ws, stage, item, "template-findings", findings))
     if not errors:  # imports are matched across the whole build: only once every stack rendered
-        errors += check_imports(artifacts, ws, stage)
+        imported = {a.stack: _per_service(ws, stage, by_name[a.stack], "imports",
+                                          lambda a=a: sorted(set(import_names(a.template))))
+                    for a in artifacts if a.stack != PLATFORM_DIR}
+        errors += check_imports(artifacts, ws, stage, imported)
     planned = plan_code(ws, stage, sound, _resolved(artifacts), progress) if code else []
     if errors:
         raise SpecErrors(errors + ws.warnings)

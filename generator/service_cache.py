@@ -9,7 +9,7 @@ Two kinds of entries live under `<out>/.svcgen-cache/`:
 - `services/`: a service's products for one stage (its rendered template and text, what its
   template rules found, its planned code files, its manifest, the physical names SVC2910
   compares), keyed by `service_key`: the service's own document, the documents of every service
-  it references (transitively: publishers it subscribes to, owners of the workflows it starts),
+  it refers to (publishers it subscribes to, owners of the workflows it starts),
   platform.yaml's document, the stage, and `environment_key` (svcgen's own files, the Python and
   the versions of the libraries that shape output, as build_cache.py hashes them).
 
@@ -204,28 +204,20 @@ class ServiceCache:
 
 
 def dependencies(item, services: list, by_name: dict[str, list] | None = None) -> list:
-    """The services `item` references, and theirs, and so on: every spec whose content may reach
-    its products (contracts for its models, exports it imports, workflows it starts). Sorted by
-    name and file; a name given by two specs (an error of its own) brings both. `by_name`: the
-    services by name, when the caller has them."""
+    """The services `item` refers to (workspace.referenced_names): publishers it subscribes to,
+    owners of the workflows it starts. Their specs reach its products through code planning (its
+    models are their contracts); nothing reads the specs *they* refer to (rendering reads the
+    service's own spec, the platform and the stage alone), so references are not followed further.
+    Sorted by name and file; a name given by two specs (an error of its own) brings both.
+    `by_name`: the services by name, when the caller has them."""
     from generator.workspace import referenced_names
 
     if by_name is None:
         by_name = {}
         for other in services:
             by_name.setdefault(other.spec.service, []).append(other)
-    found: dict[int, Any] = {}
-    pending = sorted(referenced_names([item]))
-    seen = {item.spec.service}
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for other in by_name.get(name, []):
-            found[id(other)] = other
-            pending.extend(sorted(referenced_names([other]) - seen))
-    return sorted(found.values(), key=lambda s: (s.spec.service, s.doc.file))
+    found = [other for name in referenced_names([item]) - {item.spec.service} for other in by_name.get(name, [])]
+    return sorted(found, key=lambda s: (s.spec.service, s.doc.file))
 
 
 def _digest(text: str | bytes) -> str:
