@@ -22,15 +22,18 @@ key is kept: nothing that compares services with each other (spec and fleet rule
 against exports) is cached; those run on every build, fed from here, so a build reports exactly
 what it would without the cache. An entry that is missing, unreadable or corrupt is a miss: the
 product is made again. Entries are held in memory until the build succeeded (`flush`: a failed
-build writes nothing) and a cache that cannot be written only costs time. Entries are pickles:
-written and read only by svcgen, under the build's own output directory.
+build writes nothing) and a cache that cannot be written only costs time; entries no build used
+for a month are removed. Entries are pickles: written and read only by svcgen, under the build's
+own output directory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +42,9 @@ from generator.output import PendingWrite, commit
 from generator.spec.load import MAX_BYTES, Document, load_document, load_text
 
 FORMAT = 1  # raised when what an entry holds changes shape
+UNUSED_DAYS = 30  # an entry no build read or wrote for this long is removed
+PRUNE_EVERY_SECONDS = 86400  # looking for such entries lists every entry: once a day is enough
+PRUNED_MARKER = "services-pruned"  # its mtime: when unused entries were last removed
 CACHE_DIR = Path(".svcgen-cache")
 SPECS_DIR, SERVICES_DIR = "specs", "services"
 T = TypeVar("T")
@@ -70,7 +76,8 @@ class ServiceCache:
         self._documents: dict[int, tuple[Document, str]] = {}
         self._keys: dict[tuple, tuple[tuple, str]] = {}
         self._names: dict[int, tuple[list, dict[str, list]]] = {}
-        self._pending: dict[Path, bytes] = {}
+        self._pending: dict[Path, bytes] = {}  # written by `flush`
+        self._used: set[Path] = set()  # entries read: `flush` marks them used
         self.made: list[tuple[str, str]] = []  # (product, service) made rather than read: what tests look at
 
     @property
@@ -180,7 +187,10 @@ class ServiceCache:
             entry = pickle.loads(self._pending.get(path) or path.read_bytes())
         except Exception:  # noqa: BLE001 — absent, truncated, from another svcgen: a miss
             return None
-        return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key else None
+        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key):
+            return None
+        self._used.add(path)
+        return entry[1]
 
     def _write(self, kind: str, key: str, value: Any) -> None:
         """Held until `flush`: a build that fails writes nothing, not even its cache."""
@@ -192,14 +202,45 @@ class ServiceCache:
             pass
 
     def flush(self) -> None:
-        """Write what this build made, in one transaction (output.commit), once the build succeeded."""
-        writes = [PendingWrite(path, data) for path, data in sorted(self._pending.items())]
-        self._pending.clear()
-        if not writes:
+        """Write what this build made, in one transaction (output.commit), once the build succeeded;
+        mark the entries it used as used now, and, once a day, remove those no build used for
+        UNUSED_DAYS (every change of a spec or of svcgen leaves entries no build will ask for)."""
+        if not self.keep:
             return
+        writes = [PendingWrite(path, data) for path, data in sorted(self._pending.items())]
+        used, self._pending, self._used = self._used - set(self._pending), {}, set()
         try:
             commit(writes)
         except OSError:  # unwritable: the cache only saves time
+            return
+        now = time.time()
+        for path in used:
+            try:
+                os.utime(path, (now, now))
+            except OSError:
+                pass
+        self._remove_unused(now)
+
+    def _remove_unused(self, now: float) -> None:
+        marker = self.root / PRUNED_MARKER
+        try:
+            if now - marker.stat().st_mtime < PRUNE_EVERY_SECONDS:
+                return
+        except OSError:
+            pass  # never pruned here yet
+        oldest = now - UNUSED_DAYS * 86400
+        for kind in (SPECS_DIR, SERVICES_DIR):
+            for shard in _entries(self.root / kind):
+                for entry in _entries(Path(shard.path)):
+                    try:
+                        if entry.name.endswith(".pickle") and entry.stat().st_mtime < oldest:
+                            os.unlink(entry.path)
+                    except OSError:
+                        pass
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
             pass
 
 
@@ -229,3 +270,10 @@ def _file_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _entries(directory: Path) -> list:
+    try:
+        return list(os.scandir(directory))
+    except OSError:
+        return []

@@ -9,7 +9,9 @@ nobody.
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -213,3 +215,19 @@ def test_a_handler_edited_since_the_last_build_is_reviewed_again(fleet, tmp_path
     warned = pipeline.build(read_workspace([fleet], cache=ServiceCache(out)), "dev", out, lint=False).warnings
     assert [w.file for w in warned] == [str(handler)]
     assert warned == pipeline.build(read_workspace([fleet]), "dev", out, lint=False).warnings
+
+
+def test_entries_no_build_used_for_a_month_are_removed_once_a_day(fleet, tmp_path):
+    out = tmp_path / "out"
+    checked(fleet, out)
+    root = out / ".svcgen-cache"
+    used = next(root.rglob("*.pickle"))
+    unused = root / "services" / "ab" / "ab-left-by-an-older-spec.pickle"
+    unused.parent.mkdir(parents=True, exist_ok=True)
+    unused.write_bytes(b"")
+    month_ago, two_days_ago = time.time() - 31 * 86400, time.time() - 2 * 86400
+    for path in (used, unused):
+        os.utime(path, (month_ago, month_ago))
+    os.utime(root / "services-pruned", (two_days_ago, two_days_ago))
+    assert checked(fleet, out)[1].made == []
+    assert used.exists() and not unused.exists()  # read by this build: used now
