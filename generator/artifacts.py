@@ -64,9 +64,7 @@ def render_platform_artifact(ws: Workspace, stage: Stage) -> Artifact:
 def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
     """The service's template, from the workspace's service cache when nothing it depends on changed."""
     def make() -> tuple:
-        ctx = render_service(resolve_service(item.spec, ws.platform, stage))
-        template = ctx.template.to_dict()
-        return to_yaml(template), ctx.origins, template, tuple(ctx.collisions), ctx.svc
+        return template_product(render_service(resolve_service(item.spec, ws.platform, stage)))
 
     cache = ws.cache
     if cache is None:
@@ -76,3 +74,10 @@ def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
         text, origins, template, collisions, svc = cache.product(key, "template", item.spec.service, make)
     return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
                     text, item.doc, origins, template, collisions, svc)
+
+
+def template_product(ctx) -> tuple:
+    """What an Artifact holds of a rendered service (render_context.RenderContext), as the service
+    cache keeps it: text, origins, template, collisions, the ResolvedService."""
+    template = ctx.template.to_dict()
+    return to_yaml(template), ctx.origins, template, tuple(ctx.collisions), ctx.svc

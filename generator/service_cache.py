@@ -128,13 +128,35 @@ class ServiceCache:
         return _digest("\0".join([self.environment, self.document_key(platform_doc), repr(stage)]))
 
     def physical_names(self, services: list, platform_doc: Document, platform) -> Callable:
-        """SVC2910's `(service, stage) -> physical names` (rules/base.Fleet), kept per service."""
-        from generator.concerns.service.names import physical_names
-
+        """SVC2910's `(service, stage) -> physical names` (rules/base.Fleet), kept per service.
+        The service is rendered for them; its template is kept too (the build's stage is most
+        often the one SVC2910 renders in), so the build does not render it a second time."""
         def names(item, stage) -> list:
             key = self.service_key(item, services, platform_doc, stage)
             return self.product(key, "physical-names", item.spec.service,
-                                lambda: list(physical_names(item.spec, platform, stage)))
+                                lambda: self._render_for_names(key, item, platform, stage))
+        return names
+
+    def _render_for_names(self, key: str, item, platform, stage) -> list:
+        import contextlib
+        import io
+
+        from generator.artifacts import template_product
+        from generator.concerns.service.names import rendered_physical_names
+        from generator.render import render_service
+        from generator.resolve import resolve_service
+
+        # A spec with errors of its own may fail to render (SVC2910 skips it); troposphere then
+        # also writes to stderr.
+        with contextlib.redirect_stderr(io.StringIO()):
+            ctx = render_service(resolve_service(item.spec, platform, stage))
+        names = list(rendered_physical_names(ctx))
+        if self._read(SERVICES_DIR, f"{key}-template") is None:
+            try:
+                self.made.append(("template", item.spec.service))
+                self._write(SERVICES_DIR, f"{key}-template", template_product(ctx))
+            except Exception:  # noqa: BLE001 — the names are what was asked for; the build renders again
+                pass
         return names
 
     def _by_name(self, services: list) -> dict[str, list]:

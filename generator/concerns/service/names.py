@@ -299,6 +299,11 @@ def physical_names(spec, platform, stage) -> Iterator[tuple[str, str, tuple]]:
     # A spec with errors of its own may fail to render; troposphere then also writes to stderr.
     with contextlib.redirect_stderr(io.StringIO()):
         ctx = render_service(resolve_service(spec, platform, stage))
+    yield from rendered_physical_names(ctx)
+
+
+def rendered_physical_names(ctx) -> Iterator[tuple[str, str, tuple]]:
+    """`physical_names` of a service already rendered (render_context.RenderContext)."""
     for title, resource in ctx.template.resources.items():
         prop, word = PHYSICAL_NAMES.get(getattr(resource, "resource_type", ""), (None, None))
         value = resource.properties.get(prop) if prop else None
