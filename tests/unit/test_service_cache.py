@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from generator import build_cache, pipeline
+from generator import build_cache, pipeline, version
 from generator.errors import SpecErrors
 from generator.service_cache import ServiceCache, dependencies
 from generator.workspace import read_workspace
@@ -68,14 +69,40 @@ functions:
 SERVICES = {"orders", "billing", "audit", "lonely"}
 
 
-@pytest.fixture
-def fleet(tmp_path) -> Path:
-    specs = tmp_path / "specs"
+def write_fleet(specs: Path) -> Path:
     specs.mkdir()
     for name, text in {"platform": PLATFORM, "orders": ORDERS, "billing": BILLING, "audit": AUDIT,
                        "lonely": LONELY}.items():
         (specs / f"{name}.yaml").write_text(text)
     return specs
+
+
+@pytest.fixture
+def fleet(tmp_path, monkeypatch) -> Path:
+    """The fleet's specs, as `specs/` of the current directory: every path a build sees (and every
+    cache key) is the same in each test's directory, so each can start from `warm_cache`."""
+    monkeypatch.chdir(tmp_path)
+    return write_fleet(Path("specs"))
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory) -> Path:
+    """The cache the check of the fleet leaves, made once for the module."""
+    root = tmp_path_factory.mktemp("warm")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        checked(write_fleet(Path("specs")), Path("out"))
+    finally:
+        os.chdir(cwd)
+    return root / "out"
+
+
+@pytest.fixture
+def out(fleet, warm_cache) -> Path:
+    """A copy of `warm_cache`: a check of the unchanged fleet makes nothing."""
+    shutil.copytree(warm_cache, "out")
+    return Path("out")
 
 
 def checked(specs: Path, out: Path | None, stage: str = "dev"):
@@ -125,22 +152,20 @@ def test_a_service_depends_on_the_services_it_refers_to(fleet):
     # what every service depends on
     (lambda specs, mp: edit(specs / "platform.yaml", "org: acme", "org: acne"), SERVICES),
     (lambda specs, mp: mp.setattr(build_cache, "svcgen_digest", lambda: "another svcgen"), SERVICES),
+    (lambda specs, mp: mp.setattr(version, "svcgen_version", lambda: "99.0"), SERVICES),  # manifests quote it
     (lambda specs, mp: mp.setattr(build_cache, "SHAPING_DISTRIBUTIONS", ("troposphere", "pip")), SERVICES),
     (lambda specs, mp: mp.setattr(build_cache.sys, "version", "3.99 (another Python)"), SERVICES),
-], ids=["own-spec", "referenced-spec", "referenced-spec-2", "platform", "svcgen", "libraries", "python"])
-def test_a_change_remakes_exactly_the_services_that_depend_on_it(fleet, tmp_path, monkeypatch, change, remade):
-    out = tmp_path / "out"
-    assert rendered(checked(fleet, out)[1]) == SERVICES
+], ids=["own-spec", "referenced-spec", "referenced-spec-2", "platform", "svcgen", "version", "libraries", "python"])
+def test_a_change_remakes_exactly_the_services_that_depend_on_it(fleet, out, monkeypatch, change, remade):
     change(fleet, monkeypatch)
     after, cache = checked(fleet, out)
     assert rendered(cache) == remade
     assert {s for p, s in cache.made if p == "code"} == remade
+    assert {s for _, s in cache.made} - {"platform"} == remade  # every other product too
     assert products(after) == products(checked(fleet, None)[0])  # what comes from the cache is what is made
 
 
-def test_another_stage_is_rendered_anew_and_each_stage_kept_apart(fleet, tmp_path):
-    out = tmp_path / "out"
-    checked(fleet, out, "dev")
+def test_another_stage_is_rendered_anew_and_each_stage_kept_apart(fleet, out):
     prod, cache = checked(fleet, out, "prod")
     assert rendered(cache) == SERVICES
     ephemeral, cache = checked(fleet, out, "pr-7")
@@ -162,11 +187,9 @@ def test_a_build_with_the_cache_writes_byte_for_byte_what_one_without_it_writes(
     assert len(written) == 9 and all((out / p).read_bytes() == (fresh / p).read_bytes() for p in written)
 
 
-def test_an_unreadable_or_corrupt_entry_is_a_miss(fleet, tmp_path):
-    out = tmp_path / "out"
-    first, _ = checked(fleet, out)
-    warm, cache = checked(fleet, out)
-    assert cache.made == [] and products(warm) == products(first)
+def test_an_unreadable_or_corrupt_entry_is_a_miss(fleet, out):
+    first, cache = checked(fleet, out)
+    assert cache.made == [] and products(first) == products(checked(fleet, None)[0])
     entries = [p for p in (out / ".svcgen-cache").rglob("*.pickle")]
     assert entries
     for index, path in enumerate(entries):
@@ -217,9 +240,7 @@ def test_a_handler_edited_since_the_last_build_is_reviewed_again(fleet, tmp_path
     assert warned == pipeline.build(read_workspace([fleet]), "dev", out, lint=False).warnings
 
 
-def test_entries_no_build_used_for_a_month_are_removed_once_a_day(fleet, tmp_path):
-    out = tmp_path / "out"
-    checked(fleet, out)
+def test_entries_no_build_used_for_a_month_are_removed_once_a_day(fleet, out):
     root = out / ".svcgen-cache"
     used = next(root.rglob("*.pickle"))
     unused = root / "services" / "ab" / "ab-left-by-an-older-spec.pickle"
