@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ from generator.output import atomic_write
 from generator.progress import OFF, Progress
 
 CACHE_DIR = ".svcgen-cache/lint"
+LINT_SOURCES = ("lint.py", "lint_speedups.py")
 # Below this many templates to lint, starting worker processes costs more than it saves.
 PARALLEL_MINIMUM = 4
 
@@ -37,9 +39,11 @@ def cache_key(text: str, region: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _lint_source_digest() -> str:
-    """svcgen's own lint policy is part of the key: changing lint.py invalidates the cache."""
-    return hashlib.sha256((Path(__file__).parent / "lint.py").read_bytes()).hexdigest()
+@functools.cache
+def _lint_source_digest(here: Path = Path(__file__).parent) -> str:
+    """svcgen's own lint code is part of the key: changing its policy (lint.py) or how cfn-lint is
+    sped up (lint_speedups.py, meant to change no finding) invalidates the cache."""
+    return hashlib.sha256(b"\0".join((here / name).read_bytes() for name in LINT_SOURCES)).hexdigest()
 
 
 def lint_texts(texts: list[str], region: str, cache_root: Path | None, linter=None,

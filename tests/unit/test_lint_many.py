@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator import lint_many
@@ -56,3 +58,14 @@ def test_parallel_lint_matches_in_process_lint(linter):
     assert parallel == serial and all(isinstance(f, Finding) for fs in parallel for f in fs)
     # and they are the findings of each text, in order: only the 100 s timeout is in range
     assert ["VisibilityTimeout" in " ".join(f.path for f in fs) for fs in parallel] == [True, False, True, True]
+
+
+@pytest.mark.parametrize("name", lint_many.LINT_SOURCES)
+def test_changing_svcgen_lint_code_changes_the_cache_key(tmp_path, name):
+    source = Path(lint_many.__file__).parent
+    for each in lint_many.LINT_SOURCES:
+        (tmp_path / each).write_bytes((source / each).read_bytes())
+    before = lint_many._lint_source_digest.__wrapped__(tmp_path)
+    assert before == lint_many._lint_source_digest.__wrapped__(source)
+    (tmp_path / name).write_text((tmp_path / name).read_text() + "\n# changed\n")
+    assert lint_many._lint_source_digest.__wrapped__(tmp_path) != before
