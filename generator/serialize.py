@@ -102,8 +102,24 @@ class _NotSimple(Exception):
 LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 
 
+# A string PyYAML writes as it is, in any position: no indicator may start it (`-`, `?`, `:`, `#`,
+# quotes, brackets ...), no `: `/` #`/space/line break inside, no `:` at its end, and the YAML 1.1
+# resolver reads it back as a string (not `yes`, `null`, `1e3`, `.inf`, a date ...); at most 100
+# characters (PyYAML writes a key from 123 on as a complex `? key`). Most of a template's scalars
+# (names, types, ARNs, Fn:: keys) are such strings: they skip PyYAML's emitter.
+AS_IS = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:-]{0,99}(?<!:)")
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _as_is(value: str) -> bool:
+    return (AS_IS.fullmatch(value) is not None
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _value(kind: type, value: Any, spelling: str = "") -> str:
+    if kind is str and _as_is(value):
+        return value
     text = pyyaml_text({"k": value})
     if not text.startswith("k: ") or not text.endswith("\n") or LINE_BREAKS.search(text[:-1]):
         raise _NotSimple
@@ -112,6 +128,8 @@ def _value(kind: type, value: Any, spelling: str = "") -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _key(kind: type, value: Any) -> str:
+    if kind is str and _as_is(value):
+        return value
     text = pyyaml_text({value: 0})
     if not text.endswith(": 0\n") or LINE_BREAKS.search(text[:-1]):
         raise _NotSimple

@@ -30,7 +30,8 @@ def test_every_rendered_template_is_pyyamls_text(fleet):
 TRICKY = ["", " ", "a b", "yes", "No", "off", "y", "n", "~", "null", "1", "1.0", "0x1F", "1e3", "-", "- a", "a: b",
           "a:b", "#", "a #b", "'", "it's", '"', "{x}", "[x]", "*a", "&a", "!t", "%x", "@x", "`x", "a\nb", "a\n",
           " lead", "trail ", "é", "日本", "\t", "\x85", "\u2028", "a" * 130, "${AWS::Region}", "arn:aws:s3:::b/*",
-          "2026-01-01", "12:30", "?", "? x", "|", ">", "=", "<<"]
+          "2026-01-01", "12:30", "?", "? x", "|", ">", "=", "<<", "a:", "a::b", "_", "/", "/aws/lambda/x", "a-",
+          "On", "NULL", "Null", "x" * 127, "x" * 128, "AWS::SQS::Queue", "Fn::GetAtt", "on_off", "e1", "b1:2"]
 scalars = st.one_of(st.sampled_from(TRICKY), st.text(max_size=12), st.integers(), st.booleans(), st.none(),
                     st.floats(allow_nan=False, allow_infinity=False))
 keys = st.one_of(st.sampled_from(TRICKY), st.text(min_size=1, max_size=12))
@@ -44,6 +45,26 @@ def test_any_data_is_written_as_pyyaml_writes_it(metadata):
     template = {"Metadata": metadata}
     text = to_yaml(template)
     assert text == pyyaml_text(canonical(template))  # (its round trip is PyYAML's: `\x85` is not)
+
+
+# strings the as-is shortcut takes or nearly takes: its alphabet, YAML 1.1's other types, long ones
+near_as_is = st.one_of(st.sampled_from(TRICKY), st.from_regex(r"[A-Za-z_/.\-:][A-Za-z0-9_./:\- ]{0,140}", fullmatch=True),
+                       st.from_regex(r"(y|Y|n|N|o|O|t|T|f|F|nu|Nu|NU|\.)[A-Za-z0-9.:_-]{0,5}", fullmatch=True))
+
+
+@settings(max_examples=400, deadline=None)
+@given(near_as_is)
+def test_a_string_written_as_it_is_is_what_pyyaml_writes(value):
+    if serialize._as_is(value):
+        assert pyyaml_text({"k": value}) == f"k: {value}\n"
+        assert pyyaml_text({value: 0}) == f"{value}: 0\n"
+        assert pyyaml_text([value]) == f"- {value}\n"
+
+
+def test_the_as_is_shortcut_takes_most_of_a_template(monkeypatch):
+    """Names, types, ARNs and Fn:: keys skip PyYAML's emitter; quoting cases do not."""
+    assert all(serialize._as_is(v) for v in ("AWS::SQS::Queue", "Fn::GetAtt", "/aws/lambda/x", "acme-dev-ledger"))
+    assert not any(serialize._as_is(v) for v in ("yes", "On", "null", "a:", "-a", "a b", "x" * 101, "1e3", ""))
 
 
 def test_a_multi_line_string_sends_the_template_to_pyyaml(monkeypatch):
