@@ -177,7 +177,7 @@ def _fast_enum() -> None:
     from cfnlint.jsonschema import _keywords
 
     original = _keywords.enum
-    if "_svcgen_slow_enum" in vars(_keywords):
+    if "_svcgen_slow_enum" in vars(_keywords):  # swapped already: a second swap would make the slow path the fast one
         return
     _keywords._svcgen_slow_enum = types.FunctionType(original.__code__, original.__globals__, original.__name__,
                                                      original.__defaults__, original.__closure__)
