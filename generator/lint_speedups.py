@@ -33,6 +33,9 @@ import types
 from importlib.metadata import version
 from typing import Any
 
+# Imported only by lint.py's Linter, which has imported cfn-lint already: no start-up cost here.
+from cfnlint.jsonschema._utils import Unset
+
 CFN_LINT_VERSION = "1.58.0"
 
 _installed = False
@@ -213,8 +216,6 @@ def _cfn_lint_by_keyword(self, validator, keywords, instance, schema):
     """E1101: for each keyword, the child rules that handle it, in the same order as cfn-lint's
     nested loop (rules in child_rules order, once per matching entry of rule.keywords); the
     table is rebuilt whenever the child rules change."""
-    from cfnlint.jsonschema._utils import Unset
-
     validator = validator.evolve(function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False))
     snapshot = tuple(map(id, self.child_rules.values()))
     table = self.__dict__.get("_svcgen_rules_by_keyword")
