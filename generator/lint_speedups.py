@@ -12,7 +12,8 @@ repeated for every resource, not in the checks themselves:
   of thousands of times, so the cache is always empty and it rescans every resource;
 - `Template.get_valid_getatts` rebuilds the table of every resource's attributes per GetAtt;
 - E1101 (`cfnLint`) loops over all its child rules and their keywords for every value;
-- `evolve` of contexts and validators calls `dataclasses.fields` each time.
+- copying contexts, paths, function filters and validators (`evolve`, `descend`; ~100,000
+  per template) loops over `dataclasses.fields` and runs the generated `__init__` each time.
 
 Each replacement below returns the same value or yields the same errors as the code it
 replaces, only without the repeated work; none skips a rule or a resource. The equivalence
@@ -83,7 +84,7 @@ def _memoize_validator_classes() -> None:
         hit = classes.get(key)
         if hit is None:
             cls = make(validators, function_filter, fn_resolvers)
-            cls.evolve = _evolve_with(tuple(f.name for f in dataclasses.fields(cls) if f.init))
+            cls.evolve = _evolve_with(cls)
             hit = classes[key] = (cls, validators, function_filter, fn_resolvers)
         return hit[0]
 
@@ -99,15 +100,36 @@ def _filter_key(function_filter: Any) -> tuple | None:
     return (type(function_filter), *(tuple(v) if isinstance(v, list) else v for v in values))
 
 
-def _evolve_with(names: tuple[str, ...]):
-    """`evolve` as cfn-lint writes it (every init field not given is copied from self), with
-    the field names computed once instead of by `dataclasses.fields` on every call."""
+def _evolve_with(cls: type):
+    """`evolve` as cfn-lint writes it (every init field not given is copied from self, the
+    init=False ones come from their default factories, then `__post_init__`), without
+    `dataclasses.fields` and the generated `__init__` on every call. `__post_init__` only fills
+    a context or resolver that is None, so it runs only when one is."""
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields if f.init)
+    factories = tuple((f.name, f.default_factory) for f in fields if not f.init)
+    # Each factory returns the same object on every call (`lambda: validators_arg` and the
+    # like), so their values are taken once.
+    defaults = {name: factory() for name, factory in factories}
+    assert all(factory() is defaults[name] for name, factory in factories), cls
+    known, size = frozenset(names), len(fields)
+    original = cls.evolve
 
     def evolve(self, **kwargs):
-        for name in names:
-            if name not in kwargs:
-                kwargs[name] = getattr(self, name)
-        return self.__class__(**kwargs)
+        if not kwargs.keys() <= known or type(self) is not cls:
+            return original(self, **kwargs)
+        new = object.__new__(cls)
+        values, old = new.__dict__, self.__dict__
+        if len(old) == size:  # the fields and nothing else: copy them at C speed
+            values.update(old)
+        else:
+            for name in names:
+                values[name] = old[name]
+        values.update(kwargs)
+        values.update(defaults)
+        if values["context"] is None or values["resolver"] is None:
+            new.__post_init__()
+        return new
 
     return evolve
 
@@ -131,21 +153,74 @@ def _extend_without_throwaway_instance() -> None:
 
 
 def _fast_context_evolve() -> None:
-    from cfnlint.context.context import Context
+    """Context, Path and FunctionFilter are copied tens of thousands of times per template.
+    Their `evolve`/`descend` looped over `dataclasses.fields` and went through the generated
+    `__init__` (one `object.__setattr__` per field for the frozen ones). The copies below set
+    the same fields to the same values directly; an unknown keyword still raises TypeError
+    through the original constructor."""
+    from cfnlint.context.context import FUNCTIONS, Context, Path
+    from cfnlint.jsonschema._filter import FunctionFilter
 
-    names = tuple(f.name for f in dataclasses.fields(Context) if f.init)
+    Context.evolve = _copy_with(Context, merge_ref_values=True)
+    Path.evolve = _copy_with(Path)
+    FunctionFilter.evolve = _copy_with(FunctionFilter)
+    path_fields = tuple(f.name for f in dataclasses.fields(Path))
+    assert path_fields == ("path", "value_path", "cfn_path"), path_fields
+    original_descend = Path.descend
+
+    def descend(self, **kwargs):
+        cfn_path = kwargs.get("cfn_path")
+        if cfn_path in FUNCTIONS or isinstance(cfn_path, int) or not kwargs.keys() <= _PATH_FIELDS:
+            return original_descend(self, **kwargs)  # raises as cfn-lint does
+        new = object.__new__(Path)
+        values = new.__dict__
+        for name in path_fields:
+            old, step = self.__dict__[name], kwargs.get(name)
+            if step is None:
+                values[name] = old  # shared, as cfn-lint shares it
+            else:
+                grown = old.copy()  # `old + deque([step])`: a new deque, same maxlen
+                grown.append(step)
+                values[name] = grown
+        return new
+
+    Path.descend = descend
+
+
+_PATH_FIELDS = frozenset(("path", "value_path", "cfn_path"))
+
+
+def _copy_with(cls: type, merge_ref_values: bool = False):
+    """`evolve` for a dataclass whose fields are all init fields, or init=False fields whose
+    default factory the copy calls as `__init__` would; no `__post_init__`."""
+    assert "__post_init__" not in vars(cls), cls
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields if f.init)
+    factories = tuple((f.name, f.default_factory) for f in fields if not f.init)
+    assert all(factory is not dataclasses.MISSING for _, factory in factories), cls
+    known, size = frozenset(names), len(fields)
+    original = cls.evolve
 
     def evolve(self, **kwargs):
-        if "ref_values" in kwargs:  # merged, not replaced: as cfn-lint does
+        if not kwargs.keys() <= known or type(self) is not cls:
+            return original(self, **kwargs)  # raises, or builds a subclass, as cfn-lint does
+        if merge_ref_values and "ref_values" in kwargs:  # merged, not replaced: as cfn-lint does
             ref_values = self.ref_values.copy()
             ref_values.update(kwargs["ref_values"])
             kwargs["ref_values"] = ref_values
-        for name in names:
-            if name not in kwargs:
-                kwargs[name] = getattr(self, name)
-        return self.__class__(**kwargs)
+        new = object.__new__(cls)
+        values, old = new.__dict__, self.__dict__
+        if len(old) == size:  # the fields and nothing else (no cached_property): C-speed copy
+            values.update(old)
+        else:
+            for name in names:
+                values[name] = old[name]
+        values.update(kwargs)
+        for name, factory in factories:
+            values[name] = factory()
+        return new
 
-    Context.evolve = evolve
+    return evolve
 
 
 def _shared_module_names() -> None:
