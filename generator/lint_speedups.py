@@ -56,6 +56,8 @@ def install(rules: Any) -> bool:
         _shared_module_names()
         _fast_enum()
         _shared_getatts()
+        _indexed_key_search()
+        _shared_schema_lookups()
         _installed = True
     if "E1101" in rules:
         type(rules["E1101"]).cfnLint = _cfn_lint_by_keyword
@@ -285,6 +287,93 @@ def _shared_getatts() -> None:
         return hit[2]
 
     Template.get_valid_getatts = get_valid_getatts
+
+
+def _indexed_key_search() -> None:
+    """Template.search_deep_keys walks the whole template once per call, and rules call it
+    once per key they look for (W2501 once per password property name, ~80 walks per
+    template; cfn-lint's per-template lru_cache only helps a key asked for twice). One walk
+    now records, for every key, the paths it would return, in the same (depth-first) order;
+    a search for a string key reads them, a pattern search takes cfn-lint's own way. The
+    index is dropped with cfn-lint's cache (`_cache_clear`, after a transform) and rebuilt for
+    a replaced template."""
+    from cfnlint.template.template import Template
+
+    search = Template.search_deep_keys
+    clear = Template._cache_clear
+
+    def cache_clear(self):
+        self.__dict__.pop("_svcgen_key_index", None)
+        clear(self)
+
+    def search_deep_keys(self, searchText, includeGlobals=True):
+        if not isinstance(searchText, str):
+            return search(self, searchText, includeGlobals)
+        globals_ = self.transform_pre.get("Globals")
+        hit = self.__dict__.get("_svcgen_key_index")
+        if hit is None or hit[0] is not self.template or hit[1] is not globals_:
+            index: dict = {}
+            _index_keys(self.template, [], index)
+            in_globals: dict = {}
+            _index_keys(globals_, ["Globals"], in_globals)
+            hit = self.__dict__["_svcgen_key_index"] = (self.template, globals_, index, in_globals)
+        found = [path[:] for path in hit[2].get(searchText, ())]
+        if includeGlobals:
+            found.extend(path[:] for path in hit[3].get(searchText, ()))
+        return found
+
+    Template.search_deep_keys = search_deep_keys
+    Template._cache_clear = cache_clear
+
+
+def _index_keys(node: Any, path: list, index: dict) -> None:
+    """cfn-lint's `_search_deep_keys` for every key at once: a match is the key's path plus
+    its value, and the walk goes on into the value, in the same order."""
+    if isinstance(node, dict):
+        for key in node:
+            here = [*path, key]
+            value = node[key]
+            if isinstance(key, str):
+                index.setdefault(key, []).append([*here, value])
+            if isinstance(value, dict):
+                _index_keys(value, here, index)
+            elif isinstance(value, list):
+                for position, item in enumerate(value):
+                    _index_keys(item, [*here, position], index)
+    elif isinstance(node, list):
+        for position, item in enumerate(node):
+            _index_keys(item, [*path, position], index)
+
+
+def _shared_schema_lookups() -> None:
+    """A RefResolver is made per rule and resource, so its own caches start empty each time,
+    and resolving a `$ref` fragment searches the whole schema breadth-first for an `id`.
+    Both results are functions of the schema document (loaded once, never changed), so they
+    are kept per document; each entry keeps its document alive, so its id is not reused."""
+    from cfnlint.schema.resolver._resolver import RefResolver
+
+    resolve_fragment = RefResolver.resolve_fragment
+    subschemas = RefResolver._get_subschemas_cache
+    fragments: dict = {}
+    by_referrer: dict = {}
+
+    def shared_resolve_fragment(self, document, fragment):
+        key = (id(document), fragment)
+        hit = fragments.get(key)
+        if hit is None or hit[0] is not document:
+            hit = fragments[key] = (document, resolve_fragment(self, document, fragment))
+        return hit[1]
+
+    def shared_subschemas(self):
+        if self._subschemas_cache is None:
+            hit = by_referrer.get(id(self.referrer))
+            if hit is None or hit[0] is not self.referrer:
+                hit = by_referrer[id(self.referrer)] = (self.referrer, subschemas(self))
+            self._subschemas_cache = hit[1]
+        return self._subschemas_cache
+
+    RefResolver.resolve_fragment = shared_resolve_fragment
+    RefResolver._get_subschemas_cache = shared_subschemas
 
 
 def _cfn_lint_by_keyword(self, validator, keywords, instance, schema):

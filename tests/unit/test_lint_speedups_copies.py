@@ -91,3 +91,65 @@ def test_validator_evolve_fills_a_missing_context_and_resolver():
     validator = _validator()
     child = validator.evolve(context=None, resolver=None)
     assert child.context is not None and child.resolver is not None
+
+
+NESTED = {
+    "Resources": {
+        "A": {"Type": "AWS::SQS::Queue", "Properties": {"Ref": {"Ref": "B"}, "Tags": [{"Ref": "C"}]}},
+        "B": {"Type": "AWS::SQS::Queue", "Condition": "IsProd"},
+    },
+    "Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}},
+    "Outputs": {"O": {"Value": {"Ref": "A"}, "Condition": "IsProd"}},
+}
+
+
+def _plain_search(template: Template, key, include_globals=True):
+    """cfn-lint's own search_deep_keys body, for comparison."""
+    results = template._search_deep_keys(key, template.template, [])
+    if include_globals:
+        results += [["Globals", *p] for p in template._search_deep_keys(key, template.transform_pre.get("Globals"), [])]
+    return results
+
+
+@pytest.mark.parametrize("key", ["Ref", "Condition", "Type", "Nothing"])
+def test_key_search_returns_cfn_lints_paths_in_its_order(key):
+    template = Template("", NESTED, ["eu-west-1"])
+    assert template.search_deep_keys(key) == _plain_search(template, key)
+    assert template.search_deep_keys(key, False) == _plain_search(template, key, False)
+    assert key == "Nothing" or template.search_deep_keys(key), "the corpus must hold the key"
+
+
+def test_key_search_sees_a_changed_template_after_cfn_lints_cache_clear():
+    """A transform replaces the template and clears cfn-lint's cache; the index goes too."""
+    template = Template("", NESTED, ["eu-west-1"])
+    template.search_deep_keys("Ref")
+    template.template = {"Resources": {"X": {"Type": "AWS::SQS::Queue", "Properties": {"Ref": 1}}}}
+    template._cache_clear()
+    assert template.search_deep_keys("Ref") == [["Resources", "X", "Properties", "Ref", 1]]
+    template.template["Outputs"] = {"O": {"Value": {"Ref": "X"}}}  # changed in place
+    template._cache_clear()
+    assert template.search_deep_keys("Ref") == _plain_search(template, "Ref")
+    assert len(template.search_deep_keys("Ref")) == 2
+
+
+def test_key_search_covers_sam_globals_kept_from_before_the_transform():
+    template = Template("", NESTED, ["eu-west-1"])
+    template.transform_pre["Globals"] = {"Function": {"Environment": {"Ref": "G"}}}
+    template._cache_clear()
+    found = template.search_deep_keys("Ref")
+    assert found == _plain_search(template, "Ref")
+    assert ["Globals", "Function", "Environment", "Ref", "G"] in found
+    assert ["Globals", "Function", "Environment", "Ref", "G"] not in template.search_deep_keys("Ref", False)
+
+
+def test_schema_lookups_are_the_same_objects_the_resolver_finds():
+    from cfnlint.schema.resolver import RefResolver
+
+    schema = {"$id": "root", "definitions": {"T": {"id": "#named", "type": "string"}, "U": {"type": "integer"}}}
+    first, second = RefResolver.from_schema(schema), RefResolver.from_schema(schema)
+    assert first.resolve_fragment(schema, "named") is schema["definitions"]["T"]
+    assert second.resolve_fragment(schema, "/definitions/U") is schema["definitions"]["U"]
+    other = {"definitions": {"U": {"type": "boolean"}}}
+    assert second.resolve_fragment(other, "/definitions/U") is other["definitions"]["U"]
+    assert first._get_subschemas_cache()["$id"] == [schema]
+    assert RefResolver.from_schema(other)._get_subschemas_cache()["$id"] == []
