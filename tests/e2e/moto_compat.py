@@ -97,20 +97,27 @@ def _fail(cfn_client, stack_name: str, reason: str, server_log: Path | None,
                            + _server_traceback(server_log, log_offset))
 
 
-def _server_traceback(server_log: Path | None, offset: int) -> str:
-    """moto's last traceback written since ``offset`` (moto's HTTP 500 bodies say nothing)."""
+def _server_traceback(server_log: Path | None, offset: int, wait_s: float = 2.0) -> str:
+    """moto's last traceback written since ``offset`` (moto's HTTP 500 bodies say nothing).
+
+    The server may finish writing it a moment after its 500 reached the client (seen under
+    a loaded full suite), so a log without a complete traceback is read again for a while."""
     if server_log is None:
         return ""
-    with open(server_log, "rb") as log:
-        log.seek(offset)
-        lines = log.read().decode(errors="replace").splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
-    if not starts:
-        return ""
-    # Traceback lines are indented; the exception line is the first one that is not.
-    end = next((i for i in range(starts[-1] + 1, len(lines)) if not lines[i].startswith(" ")),
-               len(lines) - 1)
-    return "\nmoto server traceback:\n" + "\n".join(lines[starts[-1]:end + 1])
+    deadline = time.monotonic() + wait_s
+    while True:
+        with open(server_log, "rb") as log:
+            log.seek(offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+        # Traceback lines are indented; the exception line is the first one that is not.
+        end = next((i for i in range(starts[-1] + 1, len(lines)) if not lines[i].startswith(" ")),
+                   None) if starts else None
+        if end is not None:
+            return "\nmoto server traceback:\n" + "\n".join(lines[starts[-1]:end + 1])
+        if time.monotonic() >= deadline:
+            return "" if not starts else "\nmoto server traceback:\n" + "\n".join(lines[starts[-1]:])
+        time.sleep(0.1)
 
 
 # --- silently skipped resources --------------------------------------------------------
