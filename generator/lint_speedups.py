@@ -87,11 +87,31 @@ def _memoize_validator_classes() -> None:
         if hit is None:
             cls = make(validators, function_filter, fn_resolvers)
             cls.evolve = _evolve_with(cls)
+            cls.is_type = _is_type
             hit = classes[key] = (cls, validators, function_filter, fn_resolvers)
         return hit[0]
 
     validators_module.create = create
     _extend_without_throwaway_instance()
+
+
+def _is_type(self, instance: Any, type: str) -> bool:  # noqa: A002  (cfn-lint's signature)
+    """Validator.is_type without the call through TypeChecker.is_type (a million calls on a
+    large template): the same checker function, or cfn-lint's own path for an unknown type."""
+    checker = self._type_checker
+    check = checker.type_checkers.get(type)
+    if check is None:
+        return _plain_is_type(self, instance, type)  # raises UnknownType, as cfn-lint does
+    return check(checker, instance)
+
+
+def _plain_is_type(validator: Any, instance: Any, type: str) -> bool:  # noqa: A002
+    from cfnlint.jsonschema.exceptions import UndefinedTypeCheck, UnknownType
+
+    try:
+        return validator._type_checker.is_type(instance, type)
+    except UndefinedTypeCheck:
+        raise UnknownType(type, instance, validator.schema)  # noqa: B904  (chained as cfn-lint does)
 
 
 def _filter_key(function_filter: Any) -> tuple | None:
@@ -378,19 +398,19 @@ def _shared_schema_lookups() -> None:
 
 def _cfn_lint_by_keyword(self, validator, keywords, instance, schema):
     """E1101: for each keyword, the child rules that handle it, in the same order as cfn-lint's
-    nested loop (rules in child_rules order, once per matching entry of rule.keywords); the
-    table is rebuilt whenever the child rules change."""
+    nested loop (rules in child_rules order, once per matching entry of rule.keywords)."""
     validator = validator.evolve(function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False))
-    snapshot = tuple(map(id, self.child_rules.values()))
     table = self.__dict__.get("_svcgen_rules_by_keyword")
-    if table is None or table[0] != snapshot:
+    # cfn-lint links child rules at the start of each template's run, never during it: one
+    # table per template (the entry holds the template, so its identity is not reused).
+    if table is None or table[0] is not validator.cfn:
         by_keyword: dict[str, list] = {}
         for rule in self.child_rules.values():
             if rule is None or not rule.id:
                 continue
             for rule_keyword in rule.keywords:
                 by_keyword.setdefault(rule_keyword, []).append(rule)
-        table = self.__dict__["_svcgen_rules_by_keyword"] = (snapshot, by_keyword)
+        table = self.__dict__["_svcgen_rules_by_keyword"] = (validator.cfn, by_keyword)
     for keyword in keywords:
         for rule in table[1].get(keyword, ()):
             for err in rule.validate(validator, keyword, instance, schema):

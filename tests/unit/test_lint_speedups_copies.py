@@ -153,3 +153,14 @@ def test_schema_lookups_are_the_same_objects_the_resolver_finds():
     assert second.resolve_fragment(other, "/definitions/U") is other["definitions"]["U"]
     assert first._get_subschemas_cache()["$id"] == [schema]
     assert RefResolver.from_schema(other)._get_subschemas_cache()["$id"] == []
+
+
+def test_is_type_answers_as_the_type_checker_and_refuses_unknown_types():
+    from cfnlint.jsonschema.exceptions import UnknownType
+
+    validator = _validator()
+    for instance, kind, expected in [("a", "string", True), (1, "string", False), (True, "boolean", True),
+                                     ({"Ref": "X"}, "object", True), ([], "array", True), ("1", "integer", False)]:
+        assert validator.is_type(instance, kind) is validator._type_checker.is_type(instance, kind) is expected
+    with pytest.raises(UnknownType):
+        validator.is_type("a", "no such type")
