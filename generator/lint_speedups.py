@@ -86,7 +86,7 @@ def _memoize_validator_classes() -> None:
         hit = classes.get(key)
         if hit is None:
             cls = make(validators, function_filter, fn_resolvers)
-            cls.evolve = _evolve_with(cls)
+            cls.evolve = _copy_with(cls)
             cls.is_type = _is_type
             hit = classes[key] = (cls, validators, function_filter, fn_resolvers)
         return hit[0]
@@ -122,40 +122,6 @@ def _filter_key(function_filter: Any) -> tuple | None:
     return (type(function_filter), *(tuple(v) if isinstance(v, list) else v for v in values))
 
 
-def _evolve_with(cls: type):
-    """`evolve` as cfn-lint writes it (every init field not given is copied from self, the
-    init=False ones come from their default factories, then `__post_init__`), without
-    `dataclasses.fields` and the generated `__init__` on every call. `__post_init__` only fills
-    a context or resolver that is None, so it runs only when one is."""
-    fields = dataclasses.fields(cls)
-    names = tuple(f.name for f in fields if f.init)
-    factories = tuple((f.name, f.default_factory) for f in fields if not f.init)
-    # Each factory returns the same object on every call (`lambda: validators_arg` and the
-    # like), so their values are taken once.
-    defaults = {name: factory() for name, factory in factories}
-    assert all(factory() is defaults[name] for name, factory in factories), cls
-    known, size = frozenset(names), len(fields)
-    original = cls.evolve
-
-    def evolve(self, **kwargs):
-        if not kwargs.keys() <= known or type(self) is not cls:
-            return original(self, **kwargs)
-        new = object.__new__(cls)
-        values, old = new.__dict__, self.__dict__
-        if len(old) == size:  # the fields and nothing else: copy them at C speed
-            values.update(old)
-        else:
-            for name in names:
-                values[name] = old[name]
-        values.update(kwargs)
-        values.update(defaults)
-        if values["context"] is None or values["resolver"] is None:
-            new.__post_init__()
-        return new
-
-    return evolve
-
-
 def _extend_without_throwaway_instance() -> None:
     """BaseJsonSchema.extend_validator made an instance with defaults (an empty Template, its
     context, a resolver) only to `evolve` it at once with the real cfn, context and resolver.
@@ -188,11 +154,12 @@ def _fast_context_evolve() -> None:
     FunctionFilter.evolve = _copy_with(FunctionFilter)
     path_fields = tuple(f.name for f in dataclasses.fields(Path))
     assert path_fields == ("path", "value_path", "cfn_path"), path_fields
+    known = frozenset(path_fields)
     original_descend = Path.descend
 
     def descend(self, **kwargs):
         cfn_path = kwargs.get("cfn_path")
-        if cfn_path in FUNCTIONS or isinstance(cfn_path, int) or not kwargs.keys() <= _PATH_FIELDS:
+        if cfn_path in FUNCTIONS or isinstance(cfn_path, int) or not kwargs.keys() <= known:
             return original_descend(self, **kwargs)  # raises as cfn-lint does
         new = object.__new__(Path)
         values = new.__dict__
@@ -209,24 +176,29 @@ def _fast_context_evolve() -> None:
     Path.descend = descend
 
 
-_PATH_FIELDS = frozenset(("path", "value_path", "cfn_path"))
-
-
 def _copy_with(cls: type, merge_ref_values: bool = False):
-    """`evolve` for a dataclass whose fields are all init fields, or init=False fields whose
-    default factory the copy calls as `__init__` would; no `__post_init__`."""
-    assert "__post_init__" not in vars(cls), cls
+    """`evolve` as cfn-lint writes it for its dataclasses (every init field not given is copied
+    from self, init=False fields come from their default factories, then `__post_init__` if
+    the class has one), without `dataclasses.fields` and the generated `__init__` per call.
+    `merge_ref_values`: Context's evolve merges `ref_values` into its own rather than
+    replacing them."""
     fields = dataclasses.fields(cls)
     names = tuple(f.name for f in fields if f.init)
     factories = tuple((f.name, f.default_factory) for f in fields if not f.init)
     assert all(factory is not dataclasses.MISSING for _, factory in factories), cls
+    # A factory that returns the same object each time (the validators' `lambda:
+    # validators_arg` and the like) is called once here; one that makes a new object each
+    # time (FunctionFilter's list) is called per copy, as __init__ calls it.
+    constants = {name: factory() for name, factory in factories if factory() is factory()}
+    fresh = tuple((name, factory) for name, factory in factories if name not in constants)
+    post_init = getattr(cls, "__post_init__", None)
     known, size = frozenset(names), len(fields)
     original = cls.evolve
 
     def evolve(self, **kwargs):
         if not kwargs.keys() <= known or type(self) is not cls:
             return original(self, **kwargs)  # raises, or builds a subclass, as cfn-lint does
-        if merge_ref_values and "ref_values" in kwargs:  # merged, not replaced: as cfn-lint does
+        if merge_ref_values and "ref_values" in kwargs:
             ref_values = self.ref_values.copy()
             ref_values.update(kwargs["ref_values"])
             kwargs["ref_values"] = ref_values
@@ -238,8 +210,11 @@ def _copy_with(cls: type, merge_ref_values: bool = False):
             for name in names:
                 values[name] = old[name]
         values.update(kwargs)
-        for name, factory in factories:
+        values.update(constants)
+        for name, factory in fresh:
             values[name] = factory()
+        if post_init is not None:
+            post_init(new)
         return new
 
     return evolve

@@ -69,6 +69,7 @@ def test_function_filter_evolve_keeps_settings_and_makes_its_own_group_list():
     assert (evolved.add_cfn_lint_keyword, evolved.validate_dynamic_references) == (False, False)
     assert evolved.group_functions == base.group_functions
     assert evolved.group_functions is not base.group_functions  # a fresh list, as its factory makes
+    assert evolved.evolve().group_functions is not base.evolve().group_functions  # each copy its own
 
 
 def _validator():
