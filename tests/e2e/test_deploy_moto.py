@@ -273,16 +273,22 @@ def test_the_teardown_command_refuses_dev_and_removes_an_ephemeral_stage(target,
     assert stage_stacks(target, "pr-6") == [] and len(stage_stacks(target, "dev")) == 1
 
 
+AGE_LIMIT_S = 5
+
+
 def test_prune_removes_only_the_stale_ephemeral_stage(target, fresh_moto, tmp_path, capsys):
     deployer = Deployer(target)
     deployer.deploy(plans("dev", {"platform": platform("dev")}, ephemeral=False))
     deployer.deploy(plans("pr-old", {"a": provider("pr-old")}))
     deployer.deploy(plans("pr-kept", {"a": provider("pr-kept")}))
-    time.sleep(2.1)  # moto records real times; --older-than takes whole seconds
+    # moto records real times and --older-than takes whole seconds. The old stages are older
+    # than the limit from here on; pr-new must still be younger when prune reaches it, after
+    # its own deploy and the dry run: 5 s leaves room for a loaded machine (2 s did not).
+    time.sleep(AGE_LIMIT_S + 0.1)
     deployer.deploy(plans("pr-new", {"a": provider("pr-new")}))
     keep = tmp_path / "keep"
     keep.write_text("feature/pr-kept  # a long-lived demo\n")
-    common = ["--endpoint-url", fresh_moto, "--platform", str(SPECS / "platform.yaml"), "--older-than", "2s",
+    common = ["--endpoint-url", fresh_moto, "--platform", str(SPECS / "platform.yaml"), "--older-than", f"{AGE_LIMIT_S}s",
               "--keep-branches", str(keep)]
     assert run_prune(parse(["prune", "--dry-run", *common])) == 0
     out = capsys.readouterr().out
