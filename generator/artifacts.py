@@ -66,14 +66,17 @@ def render_one(item, ws: Workspace, stage: Stage) -> Artifact:
     def make() -> tuple:
         return template_product(render_service(resolve_service(item.spec, ws.platform, stage)))
 
-    cache = ws.cache
-    if cache is None:
-        text, origins, template, collisions, svc = make()
-    else:
-        key = cache.service_key(item, ws.services, ws.platform_doc, stage)
-        text, origins, template, collisions, svc = cache.product(key, "template", item.spec.service, make)
+    text, origins, template, collisions, svc = per_service(ws, stage, item, "template", make)
     return Artifact(item.spec.service, Path(stage.name, item.spec.service, TEMPLATE_FILE),
                     text, item.doc, origins, template, collisions, svc)
+
+
+def per_service(ws: Workspace, stage: Stage, item, product: str, make):
+    """`make()`, or what it made before for the same inputs of `item` (service_cache.py)."""
+    if ws.cache is None:
+        return make()
+    key = ws.cache.service_key(item, ws.services, ws.platform_doc, stage)
+    return ws.cache.product(key, product, item.spec.service, make)
 
 
 def template_product(ctx) -> tuple:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, render_all, render_one
+from generator.artifacts import PLATFORM_DIR, TEMPLATE_FILE, Artifact, per_service, render_all, render_one
 from generator.discovery import check_imports, import_names
 from generator.lint_many import lint_texts
 from generator.errors import SpecError, SpecErrors
@@ -77,9 +77,9 @@ def check(ws: Workspace, stage_name: str, code: bool = True, progress: Progress 
             ctx = TemplateContext(item.doc, item.spec, ws.platform, artifact.template, artifact.text,
                                   artifact.origins, artifact.collisions)
             return [error for rule in template_rules() for error in rule.check(ctx)]
-        errors.extend(_per_service(ws, stage, item, "template-findings", findings))
+        errors.extend(per_service(ws, stage, item, "template-findings", findings))
     if not errors:  # imports are matched across the whole build: only once every stack rendered
-        imported = {a.stack: _per_service(ws, stage, by_name[a.stack], "imports",
+        imported = {a.stack: per_service(ws, stage, by_name[a.stack], "imports",
                                           lambda a=a: sorted(set(import_names(a.template))))
                     for a in artifacts if a.stack != PLATFORM_DIR}
         errors += check_imports(artifacts, ws, stage, imported)
@@ -183,17 +183,9 @@ def plan_code(ws: Workspace, stage: Stage, items: list | None = None, resolved: 
         def plan(item=item) -> list:
             svc = resolved.get(item.spec.service) or resolve_service(item.spec, ws.platform, stage)
             return plan_service_code(item, ws, svc)
-        planned += _per_service(ws, stage, item, "code", plan)
+        planned += per_service(ws, stage, item, "code", plan)
         progress.advance(item.spec.service)
     return planned
-
-
-def _per_service(ws: Workspace, stage: Stage, item, product: str, make):
-    """`make()`, or what it made before for the same inputs of `item` (service_cache.py)."""
-    if ws.cache is None:
-        return make()
-    key = ws.cache.service_key(item, ws.services, ws.platform_doc, stage)
-    return ws.cache.product(key, product, item.spec.service, make)
 
 
 def _manifests(ws: Workspace, artifacts: list[Artifact], stage: Stage) -> list[tuple[Path, str]]:
@@ -205,7 +197,7 @@ def _manifests(ws: Workspace, artifacts: list[Artifact], stage: Stage) -> list[t
     found = []
     for artifact in artifacts:
         if artifact.svc is not None:
-            found += _per_service(ws, stage, by_name[artifact.stack], "manifest",
+            found += per_service(ws, stage, by_name[artifact.stack], "manifest",
                                   lambda artifact=artifact: build_manifests(ws, [artifact], stage))
     return found
 
